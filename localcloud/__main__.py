@@ -1,0 +1,80 @@
+"""``python -m localcloud up | down | status | logs | reset``."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+
+from localcloud import process
+from localcloud.config import CloudConfig
+
+
+def _up(cfg: CloudConfig, _: argparse.Namespace) -> int:
+    result = process.up(cfg)
+    if result.already_running:
+        print(f"embedded cloud: already running (pid {result.pid})")
+    else:
+        print(f"embedded cloud: ready in {result.seconds:.1f} s (pid {result.pid})")
+    return _status(cfg, None)
+
+
+def _down(cfg: CloudConfig, _: argparse.Namespace | None) -> int:
+    print("embedded cloud: stopped" if process.down(cfg) else "embedded cloud: not running")
+    return 0
+
+
+def _status(cfg: CloudConfig, _: argparse.Namespace | None) -> int:
+    pid = process.running_pid(cfg)
+    if pid is None:
+        print("embedded cloud: not running (start it with `make up`)")
+        return 1
+    print(f"embedded cloud: running (pid {pid}), endpoints in {cfg.endpoints_file}")
+    unhealthy = 0
+    for name, check in process.health(cfg).items():
+        state = "healthy" if check["healthy"] else "NOT ANSWERING"
+        unhealthy += not check["healthy"]
+        print(f"  {name:<11} {check['url']:<32} {state}")
+    return 1 if unhealthy else 0
+
+
+def _logs(cfg: CloudConfig, args: argparse.Namespace) -> int:
+    files = sorted(cfg.logs_dir.glob("**/*.log"))
+    if not files:
+        print(f"no logs in {cfg.logs_dir}")
+        return 0
+    cmd = ["tail", "-n", str(args.lines)] + (["-F"] if args.follow else []) + [str(f) for f in files]
+    return subprocess.call(cmd)
+
+
+def _reset(cfg: CloudConfig, _: argparse.Namespace) -> int:
+    """Stop, forget every resource and log, start again empty."""
+    process.down(cfg)
+    shutil.rmtree(cfg.state_dir, ignore_errors=True)
+    print(f"embedded cloud: state in {cfg.state_dir} removed")
+    return _up(cfg, None)  # type: ignore[arg-type]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m localcloud", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("up", help="start in the background (a no-op when it runs)")
+    sub.add_parser("down", help="stop everything it started")
+    sub.add_parser("status", help="endpoints and their health")
+    logs = sub.add_parser("logs", help="show the logs")
+    logs.add_argument("-n", "--lines", type=int, default=50)
+    logs.add_argument("-f", "--follow", action="store_true")
+    sub.add_parser("reset", help="stop, remove all state, start empty")
+    args = parser.parse_args(argv)
+    cfg = CloudConfig()
+    commands = {"up": _up, "down": _down, "status": _status, "logs": _logs, "reset": _reset}
+    try:
+        return commands[args.command](cfg, args)
+    except (process.PortInUse, process.StartFailed) as err:
+        print(f"embedded cloud: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
