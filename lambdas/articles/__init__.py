@@ -1,0 +1,1 @@
+"""The articles function: the HTTP API's article and search routes."""

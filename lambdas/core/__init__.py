@@ -1,0 +1,1 @@
+"""Code shared by every function: configuration from environment variables, logging, clients."""

@@ -1,0 +1,1 @@
+"""The health function: reports the stack and the table it can reach."""

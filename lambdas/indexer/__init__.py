@@ -1,0 +1,1 @@
+"""Articles stream consumer: indexes articles into OpenSearch."""

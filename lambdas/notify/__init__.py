@@ -1,0 +1,1 @@
+"""Pipeline step: notify the owner's WebSocket connections."""

@@ -1,0 +1,1 @@
+"""Pipeline step: store the article."""

@@ -1,0 +1,1 @@
+"""Pipeline step: validate the story request."""

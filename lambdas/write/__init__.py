@@ -1,0 +1,1 @@
+"""Pipeline step: write the draft."""
