@@ -25,7 +25,7 @@ def _write_atomically(path: Path, text: str) -> None:
 def serve(cfg: CloudConfig) -> None:
     from osmem_server import OsmemServer
 
-    from localcloud import emulator, gateway, lambda_executor
+    from localcloud import emulator, gateway, lambda_executor, streams
 
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -55,6 +55,7 @@ def serve(cfg: CloudConfig) -> None:
         log.info("stopping")
         gw.stop()
         aws.stop()
+        streams.shutdown()
         lambda_executor.shutdown()
         opensearch.close(grace=2)
         cfg.endpoints_file.unlink(missing_ok=True)
@@ -69,6 +70,8 @@ def main() -> None:
         level=logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
+    # One line per emulator request would bury everything else (and cost time on each call).
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     try:
         serve(cfg)
     except Exception:

@@ -19,11 +19,13 @@ def configure(cfg: CloudConfig, opensearch_url: str) -> None:
     default_user_config["iam"] = {"load_aws_managed_policies": True}
     default_user_config["lambda"] = {"use_docker": True}  # the executor replaces the docker path
 
-    from localcloud import lambda_executor, opensearch_domains, streams
+    from localcloud import lambda_executor, opensearch_domains, s3_bucket_policy, sfn_fixes, streams
 
     lambda_executor.install(cfg)
     streams.install(cfg)
+    sfn_fixes.install()
     opensearch_domains.install(opensearch_url)
+    s3_bucket_policy.install()  # bucket-policy conditions (the TLS-only state bucket); runbooks engineer
 
 
 class EmulatorServer:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -47,13 +48,24 @@ def _alive(pid: int) -> bool:
         return True
 
 
+def _is_daemon(pid: int) -> bool:
+    """Whether ``pid`` is an embedded-cloud daemon (after a reboot a stale pid file may name any process)."""
+    if not os.path.isdir("/proc"):
+        return True  # nothing to ask (macOS): trust the pid file
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return b"localcloud.daemon" in f.read()
+    except OSError:
+        return False
+
+
 def running_pid(cfg: CloudConfig) -> int | None:
     """The daemon's pid when it runs, else None (a stale pid file is removed)."""
     try:
         pid = int(cfg.pid_file.read_text().strip())
     except (OSError, ValueError):
         return None
-    if _alive(pid):
+    if _alive(pid) and _is_daemon(pid):
         return pid
     cfg.pid_file.unlink(missing_ok=True)
     return None
@@ -112,7 +124,8 @@ def up(cfg: CloudConfig) -> UpResult:
         if proc.poll() is not None:
             cfg.pid_file.unlink(missing_ok=True)
             raise StartFailed(
-                f"the embedded cloud exited with code {proc.returncode}; see {cfg.logs_dir / 'localcloud.log'}"
+                f"the embedded cloud exited with code {proc.returncode}; "
+                f"see {cfg.logs_dir / 'localcloud.log'}"
             )
         if cfg.endpoints_file.exists() and _edge_ready(cfg):
             return UpResult(proc.pid, already_running=False, seconds=time.monotonic() - started)
@@ -131,14 +144,10 @@ def _stop_group(pid: int, grace_s: float = 10.0) -> None:
     while time.monotonic() < deadline and _alive(pid):
         time.sleep(0.05)
     # Whatever is left of the group (workers, the OpenSearch server) goes now.
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass
 
 
 def down(cfg: CloudConfig) -> bool:
