@@ -64,9 +64,9 @@ lint: setup ## ruff
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
-lab: setup ## JupyterLab on the runbooks
+lab: setup ## JupyterLab on the runbooks (the local stack's documented passphrase unless you set one)
 	$(PY) -m localcloud up
-	$(PY) -m jupyter lab --notebook-dir=notebooks
+	PULUMI_CONFIG_PASSPHRASE="$${PULUMI_CONFIG_PASSPHRASE-sesha-local}" $(PY) -m jupyter lab --notebook-dir=notebooks
 
 bench: setup ## performance figures as JSON
 	$(PY) bench/localcloud.py

@@ -1,0 +1,161 @@
+"""``python -m runbooks.demo``: run the runbook notebooks in order with papermill on the running
+embedded cloud, print a summary (notebook, pass/fail, seconds) and the stack outputs.
+
+``make demo`` starts the embedded cloud first and calls this. Executed copies go to
+``notebooks/output/``. Exits non-zero when a notebook fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import papermill
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS_DIR = ROOT / "notebooks"
+OUTPUT_DIR = NOTEBOOKS_DIR / "output"
+# In the order a newcomer meets them; 03 (state bucket) before 04/05/06.
+NOTEBOOKS = (
+    "00-environment",
+    "01-aws-sso-profiles",
+    "02-github-oidc",
+    "03-pulumi-state-bucket",
+    "04-pulumi-login-and-stack",
+    "05-deploy",
+    "06-cancel-stuck-lock",
+)
+# The local stack's passphrase: documented and not secret (the embedded cloud holds nothing of value).
+LOCAL_PASSPHRASE = "sesha-local"
+
+
+@dataclass(frozen=True)
+class Run:
+    notebook: str
+    ok: bool
+    seconds: float
+    error: str = ""
+
+
+def run_notebook(
+    name: str, parameters: dict | None = None, output_dir: Path = OUTPUT_DIR, suffix: str = ""
+) -> Run:
+    """Execute one notebook with papermill (kernel ``python3``, cwd ``notebooks/``)."""
+    output_dir.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    try:
+        papermill.execute_notebook(
+            NOTEBOOKS_DIR / f"{name}.ipynb",
+            output_dir / f"{name}{suffix}.ipynb",
+            parameters=parameters or {},
+            kernel_name="python3",
+            cwd=str(NOTEBOOKS_DIR),
+            progress_bar=False,
+        )
+    except papermill.PapermillExecutionError as exc:
+        return Run(name, False, time.monotonic() - started, f"{exc.ename}: {exc.evalue}")
+    return Run(name, True, time.monotonic() - started)
+
+
+def local_environment(state_dir: Path, scratch: Path) -> dict[str, str]:
+    """Variables the notebooks' kernels need for the local stack: where the embedded cloud is, the
+    local passphrase, and a scratch AWS config file (notebook 01 must not edit the user's own)."""
+    return {
+        "LOCALCLOUD_HOME": str(state_dir),
+        "AWS_CONFIG_FILE": str(scratch / "aws-config"),
+        "PULUMI_CONFIG_PASSPHRASE": os.environ.get("PULUMI_CONFIG_PASSPHRASE", LOCAL_PASSPHRASE),
+        "SESHA_PROXY_URL": os.environ.get("SESHA_PROXY_URL", ""),
+    }
+
+
+@contextlib.contextmanager
+def patched_environ(values: dict[str, str], remove: tuple[str, ...] = ()) -> Iterator[None]:
+    """``os.environ`` with ``values`` set and ``remove`` unset (kernels inherit it), restored after."""
+    saved = {k: os.environ.get(k) for k in (*values, *remove)}
+    for key in remove:
+        os.environ.pop(key, None)
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+# Variables that would point a kernel somewhere else than its target says.
+FOREIGN_AWS = ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_DEFAULT_PROFILE")
+
+
+@contextlib.contextmanager
+def private_kernel_environment(tmp: Path) -> Iterator[Path]:
+    """A private embedded cloud on free ports, with the kernel environment pointing at it."""
+    from localcloud import testing
+
+    with (
+        testing.running_cloud(tmp / "localcloud") as (cfg, _),
+        patched_environ(local_environment(cfg.state_dir, tmp), remove=FOREIGN_AWS),
+    ):
+        yield cfg.state_dir
+
+
+def summary(runs: list[Run]) -> str:
+    width = max(len(r.notebook) for r in runs)
+    lines = [f"{'notebook':<{width}}  result  seconds"]
+    for r in runs:
+        lines.append(f"{r.notebook:<{width}}  {'pass' if r.ok else 'FAIL':<6}  {r.seconds:7.1f}")
+        if r.error:
+            lines.append(f"{'':<{width}}    {r.error.splitlines()[0][:200]}")
+    return "\n".join(lines)
+
+
+def stack_outputs(stack: str) -> str:
+    from runbooks import deploy, target
+
+    try:
+        return deploy.outputs_table(deploy.outputs(target.resolve("local"), stack))
+    except Exception as exc:  # the summary must still print when the deploy failed
+        return f"(no outputs: {exc})"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "notebooks", nargs="*", default=list(NOTEBOOKS), help="names (default: all, in order)"
+    )
+    args = parser.parse_args(argv)
+    from localcloud.config import CloudConfig
+
+    scratch = OUTPUT_DIR / ".scratch"
+    scratch.mkdir(parents=True, exist_ok=True)
+    runs: list[Run] = []
+    with patched_environ(local_environment(CloudConfig().state_dir, scratch), remove=FOREIGN_AWS):
+        for name in args.notebooks:
+            run = run_notebook(name)
+            runs.append(run)
+            print(f"{name}: {'pass' if run.ok else 'FAIL'} ({run.seconds:.1f}s)", flush=True)
+            if not run.ok:
+                break  # later notebooks build on this one
+        print()
+        print(summary(runs))
+        print()
+        print("stack outputs (local):")
+        print(stack_outputs("local"))
+    print()
+    print(f"executed notebooks: {OUTPUT_DIR}")
+    print("the embedded cloud is still running: `make down` stops it")
+    return 0 if runs and all(r.ok for r in runs) and len(runs) == len(args.notebooks) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
