@@ -70,3 +70,5 @@ lab: setup ## JupyterLab on the runbooks (the local stack's documented passphras
 
 bench: setup ## performance figures as JSON
 	$(PY) bench/localcloud.py
+	$(PY) bench/gateway.py
+	$(PY) bench/deploy.py

@@ -7,8 +7,9 @@ import shutil
 import subprocess
 import sys
 
-from localcloud import process
+from localcloud import endpoints, process
 from localcloud.config import CloudConfig
+from localcloud.gateway import client as gateway_client
 
 
 def _up(cfg: CloudConfig, _: argparse.Namespace) -> int:
@@ -36,7 +37,22 @@ def _status(cfg: CloudConfig, _: argparse.Namespace | None) -> int:
         state = "healthy" if check["healthy"] else "NOT ANSWERING"
         unhealthy += not check["healthy"]
         print(f"  {name:<11} {check['url']:<32} {state}")
+    _print_apis(cfg)
     return 1 if unhealthy else 0
+
+
+def _print_apis(cfg: CloudConfig) -> None:
+    """The APIs the gateway serves, each on a port of its own."""
+    try:
+        apis = gateway_client.list_apis(endpoints.load(cfg.state_dir).gateway)
+    except (OSError, ValueError) as err:
+        print(f"  (the gateway did not list its APIs: {err})")
+        return
+    if not apis:
+        print("  no HTTP or WebSocket API defined yet (deploy the stack: notebook 05)")
+    for api in apis:
+        management = f"  management {api['managementUrl']}" if api.get("managementUrl") else ""
+        print(f"  api {api['name']:<24} {api['protocolType']:<9} {api['url']}{management}")
 
 
 def _logs(cfg: CloudConfig, args: argparse.Namespace) -> int:
