@@ -38,7 +38,7 @@ down: ## stop the embedded cloud and everything it started
 status: setup ## where each embedded service listens, and whether it is healthy
 	$(PY) -m localcloud status
 
-logs: setup ## tail the embedded cloud's logs
+logs: setup ## the last lines of the embedded cloud's logs (follow: python -m localcloud logs -f)
 	$(PY) -m localcloud logs
 
 demo: setup ## start the embedded cloud, deploy the stack, run the runbooks (papermill), print a summary
@@ -66,7 +66,8 @@ lint: setup ## ruff
 
 lab: setup ## JupyterLab on the runbooks (the local stack's documented passphrase unless you set one)
 	$(PY) -m localcloud up
-	PULUMI_CONFIG_PASSPHRASE="$${PULUMI_CONFIG_PASSPHRASE-sesha-local}" $(PY) -m jupyter lab --notebook-dir=notebooks
+	PULUMI_CONFIG_PASSPHRASE="$${PULUMI_CONFIG_PASSPHRASE-sesha-local}" $(PY) -m jupyter lab \
+	  --notebook-dir=notebooks --ip=127.0.0.1 --no-browser $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 bench: setup ## performance figures as JSON
 	$(PY) bench/localcloud.py

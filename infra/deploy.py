@@ -29,6 +29,14 @@ def _check_target(target: str) -> None:
         raise ValueError(f"unknown target {target!r}: use 'local' (embedded cloud) or 'aws'")
 
 
+def _check_stack(stack: str, options: dict[str, Any]) -> None:
+    """The stack is named as Pulumi allows and, for this repository's program, has its stack file (the
+    AWS path checks the same): an unknown stack is refused before anything is locked or run."""
+    stack_config.check_stack_name(stack)
+    if "program_dir" not in options:
+        stack_config.load(stack, must_exist=True)
+
+
 def deploy(stack: str = "local", target: Target = "local", **options: Any) -> dict[str, Any]:
     """Deploy ``stack`` to ``target`` and return its outputs.
 
@@ -36,6 +44,7 @@ def deploy(stack: str = "local", target: Target = "local", **options: Any) -> di
     AWS options: ``on_output``, ``passphrase``, ``sts``.
     """
     _check_target(target)
+    _check_stack(stack, options)
     if target == "aws":
         from infra import automation
 
@@ -48,6 +57,7 @@ def deploy(stack: str = "local", target: Target = "local", **options: Any) -> di
 def outputs(stack: str = "local", target: Target = "local", **options: Any) -> dict[str, Any]:
     """The outputs of the stack's last deploy, without deploying."""
     _check_target(target)
+    _check_stack(stack, options)
     if target == "aws":
         from infra import automation
 
@@ -60,6 +70,7 @@ def outputs(stack: str = "local", target: Target = "local", **options: Any) -> d
 def preview(stack: str = "local", target: Target = "local", **options: Any) -> dict[str, int]:
     """What a deploy would change (counts by operation); nothing is changed."""
     _check_target(target)
+    _check_stack(stack, options)
     if target == "aws":
         from infra import automation
 
@@ -71,6 +82,7 @@ def preview(stack: str = "local", target: Target = "local", **options: Any) -> d
 
 def destroy(stack: str = "local", target: Target = "local", **options: Any) -> None:
     _check_target(target)
+    _check_stack(stack, options)
     if target == "aws":
         from infra import automation
 

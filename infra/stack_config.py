@@ -30,6 +30,7 @@ import base64
 import functools
 import hashlib
 import os
+import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -153,8 +154,9 @@ def key_from_encryption_salt(encryption_salt: str, passphrase: Passphrase, stack
     except WrongPassphrase:
         ok = False
     if not ok:
+        empty = ", which is set but empty" if not passphrase.value else ""
         raise WrongPassphrase(
-            f"incorrect passphrase for stack {stack!r} (from {passphrase.source}): set "
+            f"incorrect passphrase for stack {stack!r} (from {passphrase.source}{empty}): set "
             f"{PASSPHRASE_ENV} or {PASSPHRASE_FILE_ENV} to the passphrase the stack was created with"
         )
     return key
@@ -257,8 +259,22 @@ class StackConfig:
         return self.path
 
 
+# Pulumi's rule for a stack name; it also keeps ``Pulumi.<stack>.yaml`` inside the program's folder.
+_STACK_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")
+
+
+def check_stack_name(stack: Any) -> str:
+    """``stack`` if Pulumi accepts it as a stack name, else a StackConfigError saying why."""
+    if not isinstance(stack, str) or not _STACK_NAME.fullmatch(stack) or stack in (".", ".."):
+        raise StackConfigError(
+            f"{stack!r} is not a stack name: use 1 to 100 letters, digits, '-', '_' or '.' "
+            "(the stacks are local, sesha-backend-dev and sesha-backend-prod)"
+        )
+    return stack
+
+
 def stack_file(stack: str, infra_dir: Path = INFRA_DIR) -> Path:
-    return Path(infra_dir) / f"Pulumi.{stack}.yaml"
+    return Path(infra_dir) / f"Pulumi.{check_stack_name(stack)}.yaml"
 
 
 def load(stack: str, infra_dir: Path = INFRA_DIR, *, must_exist: bool = False) -> StackConfig:

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 from localcloud import endpoints, process
-from localcloud.config import CloudConfig
+from localcloud.config import CloudConfig, ConfigError
 from localcloud.gateway import client as gateway_client
 
 
@@ -32,8 +32,13 @@ def _status(cfg: CloudConfig, _: argparse.Namespace | None) -> int:
         print("embedded cloud: not running (start it with `make up`)")
         return 1
     print(f"embedded cloud: running (pid {pid}), endpoints in {cfg.endpoints_file}")
+    try:
+        checks = process.health(cfg)
+    except endpoints.CloudNotRunning as err:
+        print(f"  {err}")
+        return 1
     unhealthy = 0
-    for name, check in process.health(cfg).items():
+    for name, check in checks.items():
         state = "healthy" if check["healthy"] else "NOT ANSWERING"
         unhealthy += not check["healthy"]
         print(f"  {name:<11} {check['url']:<32} {state}")
@@ -64,11 +69,32 @@ def _logs(cfg: CloudConfig, args: argparse.Namespace) -> int:
     return subprocess.call(cmd)
 
 
+# What the embedded cloud writes in its state dir; ``reset`` removes these and nothing else, so a
+# LOCALCLOUD_HOME pointed at a folder with other files in it (a home, a repository) loses none of them.
+STATE_ENTRIES = (
+    "logs",
+    "lambda",
+    "endpoints.json",
+    "endpoints.tmp",
+    "localcloud.pid",
+    "gateway-ports.json",
+    "gateway-ports.tmp",
+)
+
+
 def _reset(cfg: CloudConfig, _: argparse.Namespace) -> int:
     """Stop, forget every resource and log, start again empty."""
     process.down(cfg)
-    shutil.rmtree(cfg.state_dir, ignore_errors=True)
+    for name in STATE_ENTRIES:
+        path = cfg.state_dir / name
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
     print(f"embedded cloud: state in {cfg.state_dir} removed")
+    others = sorted(p.name for p in cfg.state_dir.iterdir()) if cfg.state_dir.is_dir() else []
+    if others:
+        print(f"  left in place (not the embedded cloud's): {', '.join(others)}")
     return _up(cfg, None)  # type: ignore[arg-type]
 
 
@@ -83,12 +109,21 @@ def main(argv: list[str] | None = None) -> int:
     logs.add_argument("-f", "--follow", action="store_true")
     sub.add_parser("reset", help="stop, remove all state, start empty")
     args = parser.parse_args(argv)
-    cfg = CloudConfig()
     commands = {"up": _up, "down": _down, "status": _status, "logs": _logs, "reset": _reset}
     try:
+        cfg = CloudConfig()
         return commands[args.command](cfg, args)
-    except (process.PortInUse, process.StartFailed) as err:
+    except (ConfigError, process.PortInUse, process.StartFailed) as err:
         print(f"embedded cloud: {err}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # the output was piped into `head` and closed: nothing to say
+        return 1
+    except OSError as err:  # the state dir is a file, unwritable, on a full disk...
+        print(
+            f"embedded cloud: {err.strerror or err} ({err.filename or 'the state dir'}): "
+            "point LOCALCLOUD_HOME at a folder you can write to",
+            file=sys.stderr,
+        )
         return 2
 
 

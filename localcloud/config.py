@@ -12,6 +12,28 @@ DEFAULT_REGION = "eu-north-1"
 DEFAULT_ACCOUNT_ID = "123456789012"
 
 
+class ConfigError(ValueError):
+    """A setting of the embedded cloud (a ``LOCALCLOUD_*`` variable, most often) is not usable."""
+
+
+DEFAULT_PORTS = {"edge": 4566, "opensearch": 4567, "gateway": 4568}
+
+
+def _env_port(name: str) -> int:
+    """``$LOCALCLOUD_<NAME>_PORT`` or the default port; a value that is not a port is a ConfigError."""
+    var = f"LOCALCLOUD_{name.upper()}_PORT"
+    raw = os.environ.get(var, "").strip()
+    if not raw:
+        return DEFAULT_PORTS[name]
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(
+            f"{var}={raw!r} is not a port number: set it to a number from 1 to 65535, "
+            f"or unset it for the default {DEFAULT_PORTS[name]}"
+        ) from None
+
+
 def default_state_dir() -> Path:
     """``$LOCALCLOUD_HOME`` or ``.localcloud`` in the current directory."""
     return Path(os.environ.get("LOCALCLOUD_HOME") or Path.cwd() / ".localcloud").resolve()
@@ -23,11 +45,24 @@ class CloudConfig:
 
     state_dir: Path = field(default_factory=default_state_dir)
     host: str = "127.0.0.1"
-    edge_port: int = int(os.environ.get("LOCALCLOUD_EDGE_PORT", "4566"))
-    opensearch_port: int = int(os.environ.get("LOCALCLOUD_OPENSEARCH_PORT", "4567"))
-    gateway_port: int = int(os.environ.get("LOCALCLOUD_GATEWAY_PORT", "4568"))
+    # Read when a config is made (not when this module is imported), so a changed variable counts.
+    edge_port: int = field(default_factory=lambda: _env_port("edge"))
+    opensearch_port: int = field(default_factory=lambda: _env_port("opensearch"))
+    gateway_port: int = field(default_factory=lambda: _env_port("gateway"))
     region: str = DEFAULT_REGION
     account_id: str = DEFAULT_ACCOUNT_ID
+
+    def __post_init__(self) -> None:
+        ports = self.ports()
+        for name, port in ports.items():
+            if not isinstance(port, int) or not 1 <= port <= 65535:
+                raise ConfigError(
+                    f"the {name} port {port!r} is out of range: set LOCALCLOUD_{name.upper()}_PORT "
+                    "to a number from 1 to 65535"
+                )
+        if len(set(ports.values())) != len(ports):
+            listed = ", ".join(f"LOCALCLOUD_{n.upper()}_PORT={p}" for n, p in ports.items())
+            raise ConfigError(f"the embedded cloud needs three different ports, got {listed}")
 
     @property
     def logs_dir(self) -> Path:

@@ -4,6 +4,7 @@ execute, managed policies exist, and OpenSearch domains report the in-memory ser
 from __future__ import annotations
 
 import os
+import threading
 
 from localcloud.config import CloudConfig
 
@@ -28,6 +29,10 @@ def configure(cfg: CloudConfig, opensearch_url: str) -> None:
     s3_bucket_policy.install()  # bucket-policy conditions (the TLS-only state bucket); runbooks engineer
 
 
+class EmulatorStartFailed(RuntimeError):
+    """moto's server could not bind the edge port."""
+
+
 class EmulatorServer:
     """moto's WSGI app on the edge port, served by werkzeug's threaded server in a thread."""
 
@@ -35,9 +40,20 @@ class EmulatorServer:
         from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
         self._server = ThreadedMotoServer(ip_address=cfg.host, port=cfg.edge_port, verbose=False)
+        self._address = f"{cfg.host}:{cfg.edge_port}"
 
     def start(self) -> None:
-        self._server.start()
+        """Serve, or raise ``EmulatorStartFailed`` when the edge port cannot be bound (werkzeug then
+        ends its thread with SystemExit and moto's own ``start()`` would wait for ever)."""
+        server = self._server
+        server._thread = threading.Thread(target=server._server_entry, name="moto", daemon=True)
+        server._thread.start()
+        while not server._server_ready_event.wait(0.05):
+            if not server._thread.is_alive():
+                raise EmulatorStartFailed(
+                    f"the AWS emulator could not listen on {self._address} (another program took the port?): "
+                    "stop that program, or choose another port with LOCALCLOUD_EDGE_PORT"
+                )
 
     def stop(self) -> None:
         self._server.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,10 @@ DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "t
 
 class CloudNotRunning(RuntimeError):
     """The embedded cloud has no endpoints file: it was never started here, or was stopped."""
+
+
+class EndpointsUnreadable(CloudNotRunning):
+    """``endpoints.json`` exists but is not what the daemon writes (truncated, edited, another format)."""
 
 
 @dataclass(frozen=True)
@@ -39,5 +44,33 @@ def load(state_dir: Path | None = None) -> Endpoints:
     path = (state_dir or default_state_dir()) / "endpoints.json"
     if not path.exists():
         raise CloudNotRunning(f"no embedded cloud at {path.parent}: start it with `make up`")
-    data = json.loads(path.read_text())
-    return Endpoints(**{k: data[k] for k in Endpoints.__dataclass_fields__})
+    try:
+        data = json.loads(path.read_text())
+        eps = Endpoints(**{k: data[k] for k in Endpoints.__dataclass_fields__})
+        pid = int(eps.pid)
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        problem = f"missing key {err}" if isinstance(err, KeyError) else str(err)
+        raise EndpointsUnreadable(
+            f"{path} is unreadable ({problem}): the daemon writes it when it starts, so restart the "
+            "embedded cloud with `python -m localcloud down` then `python -m localcloud up`"
+        ) from None
+    if not _alive(pid):
+        # The daemon removes the file when it stops: it crashed or was killed, and every request to its
+        # endpoints would fail with "could not connect".
+        raise CloudNotRunning(
+            f"the embedded cloud of {path.parent} is not running any more (its process {pid} is gone: it "
+            "crashed or was killed): start it again with `make up` (python -m localcloud up)"
+        )
+    return eps
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive
+    except (OverflowError, ValueError):
+        return False
+    return pid > 0

@@ -133,6 +133,9 @@ def load_handler(spec: str) -> tuple[Any, dict[str, Any] | None]:
     except ValueError as err:
         return None, _error("Runtime.MalformedHandlerName", f"Bad handler '{spec}': {err}")
     module_name = module_name.replace("/", ".")
+    if not function_name or any(not part for part in module_name.split(".")):  # "../x.f", "a//b.f", "x."
+        message = f"Unable to import module '{spec.rsplit('.', 1)[0]}': not a module path"
+        return None, _error("Runtime.ImportModuleError", message)
     try:
         module = importlib.import_module(module_name)
     except ImportError as err:
@@ -177,7 +180,7 @@ def invoke(handler: Any, head: dict[str, Any], body: bytes) -> tuple[bool, bytes
         return False, json.dumps(error).encode()
     try:
         return True, json.dumps(result, default=_json_default).encode()
-    except (TypeError, ValueError) as err:
+    except (TypeError, ValueError, RecursionError) as err:  # RecursionError: nested too deeply
         error = _error("Runtime.MarshalError", f"Unable to marshal response: {err}", request_id=request_id)
         _log_error(error)
         return False, json.dumps(error).encode()

@@ -12,10 +12,15 @@ import sys
 import time
 import urllib.request
 from dataclasses import dataclass
+from pathlib import Path
 
+from localcloud import endpoints as endpoints_file
 from localcloud.config import CloudConfig
 
 READY_TIMEOUT_S = 30.0
+# moto's configuration: answered at once whatever the emulator holds (the dashboard's data.json
+# serialises every resource, which grows with the stack).
+EDGE_HEALTH_PATH = "/moto-api/config"
 
 
 class PortInUse(RuntimeError):
@@ -48,14 +53,22 @@ def _alive(pid: int) -> bool:
         return True
 
 
-def _is_daemon(pid: int) -> bool:
-    """Whether ``pid`` is an embedded-cloud daemon (after a reboot a stale pid file may name any process)."""
+def _is_daemon(pid: int, cfg: CloudConfig) -> bool:
+    """Whether ``pid`` is *this* state dir's embedded-cloud daemon. After a reboot a stale pid file may
+    name any process, and a copied state dir may name another instance's daemon: neither is ours to stop."""
     if not os.path.isdir("/proc"):
         return True  # nothing to ask (macOS): trust the pid file
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as f:
-            return b"localcloud.daemon" in f.read()
+            args = f.read().decode(errors="replace").split("\0")
     except OSError:
+        return False
+    if "localcloud.daemon" not in args:
+        return False
+    try:  # the daemon's one argument is its config (``CloudConfig.to_json``)
+        config_arg = json.loads(args[args.index("localcloud.daemon") + 1])
+        return Path(config_arg["state_dir"]).resolve() == Path(cfg.state_dir).resolve()
+    except (IndexError, ValueError, KeyError, TypeError):
         return False
 
 
@@ -65,7 +78,7 @@ def running_pid(cfg: CloudConfig) -> int | None:
         pid = int(cfg.pid_file.read_text().strip())
     except (OSError, ValueError):
         return None
-    if _alive(pid) and _is_daemon(pid):
+    if _alive(pid) and _is_daemon(pid, cfg):
         return pid
     cfg.pid_file.unlink(missing_ok=True)
     return None
@@ -89,8 +102,8 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 def _edge_ready(cfg: CloudConfig) -> bool:
     try:
-        with urllib.request.urlopen(f"{cfg.edge_url}/moto-api/data.json", timeout=1) as resp:
-            return resp.status == 200
+        with urllib.request.urlopen(f"{cfg.edge_url}{EDGE_HEALTH_PATH}", timeout=1) as resp:
+            return 200 <= resp.status < 300
     except OSError:
         return False
 
@@ -162,12 +175,14 @@ def down(cfg: CloudConfig) -> bool:
 
 
 def health(cfg: CloudConfig) -> dict[str, dict[str, object]]:
-    """Each endpoint with whether it answers."""
-    endpoints = json.loads(cfg.endpoints_file.read_text())
+    """Each endpoint with whether it answers (raises ``endpoints.CloudNotRunning`` without a usable
+    ``endpoints.json``)."""
+    eps = endpoints_file.load(cfg.state_dir)
+    endpoints = {"edge": eps.edge, "opensearch": eps.opensearch, "gateway": eps.gateway}
     checks = {
-        "edge": f"{endpoints['edge']}/moto-api/data.json",
-        "opensearch": f"{endpoints['opensearch']}/",
-        "gateway": f"{endpoints['gateway']}/_localcloud/health",
+        "edge": f"{eps.edge}{EDGE_HEALTH_PATH}",
+        "opensearch": f"{eps.opensearch}/",
+        "gateway": f"{eps.gateway}/_localcloud/health",
     }
     report: dict[str, dict[str, object]] = {}
     for name, url in checks.items():

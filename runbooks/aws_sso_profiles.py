@@ -70,8 +70,41 @@ class SsoSettings:
 
 
 def config_path(path: str = "") -> Path:
-    """``path``, else ``$AWS_CONFIG_FILE``, else ``~/.aws/config`` (the AWS CLI's own order)."""
-    return Path(path or os.environ.get("AWS_CONFIG_FILE") or "~/.aws/config").expanduser()
+    """``path``, else ``$AWS_CONFIG_FILE``, else ``~/.aws/config`` (the AWS CLI's own order).
+
+    An existing file must be readable text: a folder, a file without read permission or one that is
+    not UTF-8 is an SsoProfileError here, before anything is compared, backed up or written."""
+    target = Path(path or os.environ.get("AWS_CONFIG_FILE") or "~/.aws/config").expanduser()
+    read_config(target)
+    return target
+
+
+def read_config(target: Path) -> str:
+    """The config file's text ("" when it does not exist yet); SsoProfileError when it cannot be read."""
+    try:
+        return target.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ""
+    except OSError as err:
+        problem = err.strerror or str(err)
+    except UnicodeDecodeError as err:
+        problem = f"not UTF-8 text ({err.reason} at byte {err.start})"
+    raise SsoProfileError(
+        f"the AWS config file {target} cannot be read: {problem}; fix it or pass another file as "
+        "aws_config_file (nothing was changed)"
+    )
+
+
+def _backup_path(target: Path, now: datetime | None) -> Path:
+    """A ``<name>.bak-<time>`` next to ``target`` that does not exist yet: two writes within one second
+    must not let the second backup (of the first write's result) overwrite the original."""
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+    backup = target.with_name(f"{target.name}.bak-{stamp}")
+    n = 1
+    while backup.exists():
+        backup = target.with_name(f"{target.name}.bak-{stamp}-{n}")
+        n += 1
+    return backup
 
 
 def _normal(header: str) -> str:
@@ -136,14 +169,13 @@ class WriteResult:
 def write(settings: SsoSettings, path: str = "", now: datetime | None = None) -> WriteResult:
     """Merge the SSO session and profiles into the config file (backed up first if it changes)."""
     target = config_path(path)
-    old = target.read_text() if target.exists() else ""
+    old = read_config(target)
     new, changed = merge(old, settings.sections())
     if not changed:
         return WriteResult(target)
     backup = None
     if target.exists():
-        stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
-        backup = target.with_name(f"{target.name}.bak-{stamp}")
+        backup = _backup_path(target, now)
         shutil.copy2(target, backup)
     else:
         target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -193,5 +225,9 @@ def restore(backup: Path, path: str = "") -> Path:
     target = config_path(path)
     if not backup.name.startswith(f"{target.name}.bak-"):
         raise SsoProfileError(f"{backup} is not a backup of {target}: pick a {target.name}.bak-<time> file")
+    if not backup.is_file():
+        raise SsoProfileError(f"backup {backup} does not exist: pick one of the {target.name}.bak-* files")
+    if target.exists():  # the current file (edits made since included) is kept too: nothing is lost
+        shutil.copy2(target, _backup_path(target, None))
     shutil.copy2(backup, target)
     return target

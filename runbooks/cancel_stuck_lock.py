@@ -114,6 +114,13 @@ class Decision:
 
 
 def decide(locks: list[Lock], now: datetime, threshold: timedelta, *, force: bool = False) -> list[Decision]:
+    if threshold <= timedelta(0):
+        # A threshold of zero or less makes every lock "stale", a running deploy's too: that is what
+        # force=True says, and it has to be said explicitly.
+        raise LockError(
+            f"threshold {threshold} is not positive: give the age (in minutes) past which a lock is stale, "
+            "or force=True to remove even young locks"
+        )
     decisions = []
     for lock in locks:
         if force:

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
 import papermill
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,12 +36,54 @@ NOTEBOOKS = (
 LOCAL_PASSPHRASE = "sesha-local"
 
 
+# The output line by which each notebook reports what it changed (a second run reports nothing).
+CHANGE_MARKERS = {
+    "01-aws-sso-profiles": "changed: ",
+    "02-github-oidc": "trust policy changed: ",
+    "03-pulumi-state-bucket": "settings changed: ",
+    "04-pulumi-login-and-stack": "changed: ",
+    "05-deploy": " created, ",
+    "06-cancel-stuck-lock": "locks left: ",
+}
+
+
 @dataclass(frozen=True)
 class Run:
     notebook: str
     ok: bool
     seconds: float
     error: str = ""
+    changes: str = ""
+
+
+def change_report(name: str, executed: Path) -> str:
+    """The line of an executed notebook's outputs that says what it changed ("" when it has none)."""
+    marker = CHANGE_MARKERS.get(name)
+    if marker is None or not executed.exists():
+        return ""
+    for cell in nbformat.read(executed, as_version=4).cells:
+        for output in cell.get("outputs", []):
+            for line in output.get("text", "").splitlines():
+                if marker in line:
+                    return line.strip()
+    return ""
+
+
+@contextlib.contextmanager
+def kernel_stderr_to(log_file: Path) -> Iterator[None]:
+    """Send this process's standard error, which the kernels inherit, to ``log_file`` for the block:
+    a kernel's own chatter (transport warnings, its shutdown notice) belongs beside the executed copy,
+    not in the summary. A failing cell is still reported, from papermill's exception."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(log_file, "ab") as log:
+            os.dup2(log.fileno(), 2)
+            yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def run_notebook(
@@ -48,19 +91,21 @@ def run_notebook(
 ) -> Run:
     """Execute one notebook with papermill (kernel ``python3``, cwd ``notebooks/``)."""
     output_dir.mkdir(parents=True, exist_ok=True)
+    executed = output_dir / f"{name}{suffix}.ipynb"
     started = time.monotonic()
     try:
-        papermill.execute_notebook(
-            NOTEBOOKS_DIR / f"{name}.ipynb",
-            output_dir / f"{name}{suffix}.ipynb",
-            parameters=parameters or {},
-            kernel_name="python3",
-            cwd=str(NOTEBOOKS_DIR),
-            progress_bar=False,
-        )
+        with kernel_stderr_to(output_dir / f"{name}{suffix}.kernel.log"):
+            papermill.execute_notebook(
+                NOTEBOOKS_DIR / f"{name}.ipynb",
+                executed,
+                parameters=parameters or {},
+                kernel_name="python3",
+                cwd=str(NOTEBOOKS_DIR),
+                progress_bar=False,
+            )
     except papermill.PapermillExecutionError as exc:
         return Run(name, False, time.monotonic() - started, f"{exc.ename}: {exc.evalue}")
-    return Run(name, True, time.monotonic() - started)
+    return Run(name, True, time.monotonic() - started, changes=change_report(name, executed))
 
 
 def local_environment(state_dir: Path, scratch: Path) -> dict[str, str]:
@@ -109,9 +154,9 @@ def private_kernel_environment(tmp: Path) -> Iterator[Path]:
 
 def summary(runs: list[Run]) -> str:
     width = max(len(r.notebook) for r in runs)
-    lines = [f"{'notebook':<{width}}  result  seconds"]
+    lines = [f"{'notebook':<{width}}  result  seconds  changes"]
     for r in runs:
-        lines.append(f"{r.notebook:<{width}}  {'pass' if r.ok else 'FAIL':<6}  {r.seconds:7.1f}")
+        lines.append(f"{r.notebook:<{width}}  {'pass' if r.ok else 'FAIL':<6}  {r.seconds:7.1f}  {r.changes}")
         if r.error:
             lines.append(f"{'':<{width}}    {r.error.splitlines()[0][:200]}")
     return "\n".join(lines)

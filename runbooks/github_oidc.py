@@ -230,6 +230,27 @@ def _attach(iam: Any, role_name: str, policy_arns: list[str]) -> list[str]:
     return added
 
 
+# IAM's own rules (the emulator does not check them, AWS refuses them only when the role is written).
+_ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}")
+_POLICY_ARN = re.compile(r"arn:aws[a-z-]*:iam::(aws|\d{12}):policy/[\w+=,.@/-]{1,128}")
+
+
+def check_role_settings(role_name: Any, policy_arns: Any) -> None:
+    """A TrustPolicyError unless the role name and the policy ARNs are ones IAM accepts."""
+    if not isinstance(role_name, str) or not _ROLE_NAME.fullmatch(role_name):
+        raise TrustPolicyError(
+            f"role name {role_name!r} is not one IAM accepts: 1 to 64 letters, digits or +=,.@_- "
+            f"(the deploy workflow assumes {ROLE_NAME!r})"
+        )
+    if not isinstance(policy_arns, list | tuple):
+        raise TrustPolicyError(f"policy_arns must be a list of policy ARNs, got {policy_arns!r}")
+    bad = [arn for arn in policy_arns if not isinstance(arn, str) or not _POLICY_ARN.fullmatch(arn)]
+    if bad:
+        raise TrustPolicyError(
+            f"not IAM policy ARNs: {bad}; e.g. 'arn:aws:iam::aws:policy/AdministratorAccess'"
+        )
+
+
 def ensure_role(
     iam: Any,
     provider_arn: str,
@@ -243,6 +264,7 @@ def ensure_role(
     """Create the role trusting ``subjects``, or fold ``subjects`` into its existing trust policy.
 
     ``dry_run``: validate and return the policy that would be written, change nothing."""
+    check_role_settings(role_name, policy_arns)
     current = _current_policy(iam, role_name)
     policy = trust_policy(provider_arn, subjects, current[1] if current else None)
     validate(policy, provider_arn, max_chars)

@@ -51,6 +51,17 @@ def _matches(value: Any, annotation: Any) -> bool:
     return True
 
 
+def _hint(name: str, value: Any, annotation: Any) -> str:
+    """How to pass the value papermill turned into text (``-p`` parses numbers and True/False only)."""
+    if not isinstance(value, str):
+        return ""
+    if annotation is bool:
+        return f" (papermill: -p {name} True or -p {name} False)"
+    if get_origin(annotation) in (list, dict) or annotation in (list, dict):
+        return f" (papermill's -p passes text: give it as YAML, -y '{name}: {value}')"
+    return ""
+
+
 def check(namespace: Mapping[str, Any]) -> dict[str, Any]:
     """The declared parameters and their values; :class:`ParameterError` for unknown names or bad types."""
     declared: Mapping[str, Any] = namespace.get("__annotations__", {})
@@ -64,6 +75,7 @@ def check(namespace: Mapping[str, Any]) -> dict[str, Any]:
         )
     wrong = [
         f"{name} should be {getattr(annotation, '__name__', annotation)}, got {namespace[name]!r}"
+        + _hint(name, namespace[name], annotation)
         for name, annotation in declared.items()
         if name in namespace and not _matches(namespace[name], annotation)
     ]

@@ -13,6 +13,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
+from botocore.exceptions import (
+    ClientError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    PartialCredentialsError,
+    SSOTokenLoadError,
+    TokenRetrievalError,
+)
 
 from localcloud import endpoints, process
 from localcloud.config import CloudConfig
@@ -44,7 +52,26 @@ class Target:
         return self.session.client(service, region_name=self.region, endpoint_url=self.endpoint_url, **kwargs)
 
     def account_id(self) -> str:
-        return self.client("sts").get_caller_identity()["Account"]
+        """Who the credentials are (STS ``GetCallerIdentity``); a TargetError saying what to do when
+        there are none, they have expired, or the endpoint does not answer."""
+        try:
+            return self.client("sts").get_caller_identity()["Account"]
+        except (NoCredentialsError, PartialCredentialsError, TokenRetrievalError, SSOTokenLoadError) as exc:
+            how = (
+                f"`aws sso login --profile {self.profile}`"
+                if self.profile
+                else "set profile= (notebook 01, then `aws sso login`) or the AWS_ACCESS_KEY_ID and "
+                "AWS_SECRET_ACCESS_KEY variables"
+            )
+            raise TargetError(f"no usable AWS credentials for target {self.name!r} ({exc}): {how}") from exc
+        except ClientError as exc:
+            error = exc.response.get("Error", {})
+            raise TargetError(
+                f"the credentials for target {self.name!r} were refused ({error.get('Code')}: "
+                f"{error.get('Message')}): sign in again (`aws sso login`) or use other credentials"
+            ) from exc
+        except EndpointConnectionError as exc:
+            raise TargetError(f"{self.name!r} cannot be reached ({exc}): check the network") from exc
 
 
 def _local(region: str, cloud: CloudConfig | None) -> Target:

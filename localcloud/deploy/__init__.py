@@ -12,15 +12,22 @@ state bucket as Pulumi's S3 backend keeps them. Public API::
 
 The passphrase defaults to PULUMI_CONFIG_PASSPHRASE / PULUMI_CONFIG_PASSPHRASE_FILE (deploy and destroy
 always need it; outputs only when a stack output is secret). Errors: ``StateBucketMissing`` (run
-notebook 03), ``LockHeld`` (another deploy; notebook 06 for a stale lock), ``UnsupportedResourceType``,
-``DeployError`` (anything else; what was done is saved).
+notebook 03), ``CheckpointUnreadable`` (the state object is damaged: nothing is changed), ``LockHeld``
+(another deploy; notebook 06 for a stale lock), ``UnsupportedResourceType``, ``DeployError`` (anything
+else; what was done is saved).
 """
 
-from localcloud.deploy.backend import LockHeld, StateBucketMissing, state_bucket_name
+from localcloud.deploy.backend import (
+    CheckpointUnreadable,
+    LockHeld,
+    StateBucketMissing,
+    state_bucket_name,
+)
 from localcloud.deploy.engine import DeployError, DeployResult, deploy, destroy, outputs
 from localcloud.deploy.handlers import UnsupportedResourceType
 
 __all__ = [
+    "CheckpointUnreadable",
     "DeployError",
     "DeployResult",
     "LockHeld",

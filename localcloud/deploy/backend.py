@@ -35,6 +35,10 @@ class StateBucketMissing(RuntimeError):
     pass
 
 
+class CheckpointUnreadable(RuntimeError):
+    """The stack's checkpoint object is not a Pulumi checkpoint (truncated, edited by hand...)."""
+
+
 class LockHeld(RuntimeError):
     """Another deploy holds the stack's lock."""
 
@@ -98,7 +102,21 @@ class StateBackend:
             if exc.response["Error"]["Code"] in ("NoSuchKey", "404"):
                 return None
             raise
-        return json.loads(body)
+        try:
+            document = json.loads(body)
+        except (ValueError, RecursionError) as exc:
+            document, problem = None, f"not JSON ({exc})"
+        else:
+            problem = "" if isinstance(document, dict) else "not a JSON object"
+            if not problem and not isinstance(document.get("checkpoint", {}), dict):
+                problem = "its 'checkpoint' is not an object"
+        if problem:
+            raise CheckpointUnreadable(
+                f"the state of stack {self.stack!r} at s3://{self.bucket}/{self.checkpoint_key} is "
+                f"{problem}. Nothing was changed. The bucket is versioned: find the last good version "
+                "(aws s3api list-object-versions), copy it back over the key, then deploy again"
+            )
+        return document
 
     def write_checkpoint(self, document: dict[str, Any]) -> None:
         self.s3.put_object(

@@ -39,7 +39,13 @@ _SYMBOLS = {
 
 # Errors whose message says it all: no traceback in the progress output.
 _EXPECTED_ERRORS = frozenset(
-    {"UnsupportedResourceType", "UnsupportedDataSource", "ResourceFailed", "ProtectedResource"}
+    {
+        "UnsupportedResourceType",
+        "UnsupportedDataSource",
+        "ResourceFailed",
+        "ProtectedResource",
+        "SettingsError",  # a stack setting missing or out of range: the message names the key and the fix
+    }
 )
 
 
@@ -73,8 +79,20 @@ class DeployResult:
 
 
 def project_name(program_dir: Path) -> str:
-    data = yaml.safe_load((Path(program_dir) / "Pulumi.yaml").read_text())
-    return str(data["name"])
+    """The ``name`` in the program's ``Pulumi.yaml`` (a DeployError when there is none to read)."""
+    path = Path(program_dir) / "Pulumi.yaml"
+    try:
+        data = yaml.safe_load(path.read_text())
+    except OSError as err:
+        raise DeployError(
+            f"{program_dir} is not a Pulumi program: {path} cannot be read ({err.strerror}); "
+            "pass the folder holding Pulumi.yaml and __main__.py"
+        ) from None
+    except yaml.YAMLError as err:
+        raise DeployError(f"{path} is not valid YAML: {err}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("name"), str) or not data["name"]:
+        raise DeployError(f"{path} has no project name: it needs a line `name: <project>`")
+    return data["name"]
 
 
 def _s3(eps: Endpoints) -> Any:
@@ -297,7 +315,8 @@ def _apply_event(
     if not event.get("quiet"):
         if op != "delete-replaced":  # the replacement was counted once, as "replace"
             counts[op] += 1
-        if progress:
+        # Unchanged resources only count, as `pulumi up` hides sames: a no-op deploy stays one line.
+        if progress and op != "same":
             name = urn.rsplit("::", 1)[-1]
             record_id = (event.get("record") or {}).get("id", "")
             diff = f" [diff: {', '.join(event['changed'])}]" if event.get("changed") else ""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from starlette.requests import ClientDisconnect, Request
@@ -32,7 +33,12 @@ from localcloud.gateway.jwt_authorizer import (
 from localcloud.gateway.lambda_authorizers import LambdaAuthorizerError, authorize_http
 from localcloud.gateway.lambda_invoker import IntegrationUriError, function_from_uri
 from localcloud.gateway.routing import StageMatch, match_http_route, select_stage
-from localcloud.gateway.services import GatewayServices, IntegrationTimeout, new_request_id
+from localcloud.gateway.services import (
+    GatewayServices,
+    IntegrationTimeout,
+    PayloadTooLarge,
+    new_request_id,
+)
 from localcloud.gateway.websocket_events import method_arn
 
 log = logging.getLogger("localcloud.gateway")
@@ -87,6 +93,18 @@ def _with_forwarding_headers(request: Request) -> list[tuple[str, str]]:
     return headers + [(name, value) for name, value in added.items() if name not in present and value]
 
 
+def _with_challenge(
+    reply: HttpReply, error: str, description: str, scopes: Sequence[str] | None = ()
+) -> HttpReply:
+    """The reason a token was refused, in the ``www-authenticate`` header API Gateway's JWT authorizer
+    sends (``Bearer scope="" error="invalid_token" error_description="the token has expired"``). The
+    text may quote the token, so it is reduced to printable ASCII without quotes."""
+    clean = "".join(c if " " <= c <= "~" and c not in '"\\' else "?" for c in description)[:300]
+    scope = " ".join(scopes or ())
+    value = f'Bearer scope="{scope}" error="{error}" error_description="{clean}"'
+    return HttpReply(reply.status, [*reply.headers, ("www-authenticate", value)], reply.body)
+
+
 def _raw_path(request: Request) -> str:
     raw = request.scope.get("raw_path")
     return raw.decode("latin-1") if raw else request.url.path
@@ -103,10 +121,10 @@ async def _authorize_jwt(
         check_scopes(identity, route.authorization_scopes)
     except Unauthorized as err:
         log.info("401 for %s %s: %s", http_request.method, http_request.raw_path, err)
-        return UNAUTHORIZED
+        return _with_challenge(UNAUTHORIZED, "invalid_token", str(err))
     except Forbidden as err:
         log.info("403 for %s %s: %s", http_request.method, http_request.raw_path, err)
-        return FORBIDDEN
+        return _with_challenge(FORBIDDEN, "insufficient_scope", str(err), route.authorization_scopes)
     scopes = identity.scopes if route.authorization_scopes else None
     return {"jwt": {"claims": claims_for_event(identity.claims), "scopes": scopes}}
 
@@ -191,6 +209,9 @@ async def _integrate(
     except IntegrationTimeout as err:
         log.warning("API %s route %r: %s", api.api_id, route.route_key, err)
         return UNAVAILABLE
+    except PayloadTooLarge as err:
+        log.info("API %s route %r: %s: answering 413", api.api_id, route.route_key, err)
+        return TOO_LARGE
     except Exception as err:
         log.warning("API %s route %r: invoking %s failed: %s", api.api_id, route.route_key, function.arn, err)
         return INTERNAL_ERROR

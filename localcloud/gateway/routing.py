@@ -143,7 +143,7 @@ def select_websocket_route(expression: str, body: str | bytes, route_keys: Itera
     if expr.startswith("$request.body."):
         try:
             selected = _lookup(json.loads(body), expr[len("$request.body.") :])
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # not JSON, or nested past json's depth
             selected = None
     routable = keys - {"$connect", "$disconnect"}  # never selected by a message
     if (

@@ -23,12 +23,19 @@ log = logging.getLogger("localcloud.gateway")
 
 MAX_BODY_BYTES = 10 * 1024 * 1024
 MAX_WEBSOCKET_MESSAGE_BYTES = 128 * 1024
+# Lambda refuses a synchronous invoke whose event is larger: a body under the gateway's 10 MB can still
+# make an event over it (base64 adds a third), and that is the caller's 413, not the gateway's 500.
+MAX_INVOKE_PAYLOAD_BYTES = 6 * 1024 * 1024
 IDLE_TIMEOUT_S = 600.0
 MAX_CONNECTION_S = 7200.0
 
 
 class IntegrationTimeout(Exception):
     """The integration did not answer within its TimeoutInMillis."""
+
+
+class PayloadTooLarge(Exception):
+    """The event is larger than Lambda accepts for a synchronous invoke."""
 
 
 def new_request_id() -> str:
@@ -69,6 +76,11 @@ class GatewayServices:
     async def invoke(self, function: FunctionRef, event: dict[str, Any], timeout_ms: int) -> InvokeResult:
         """Invoke the function off the event loop; IntegrationTimeout after ``timeout_ms``."""
         payload = json.dumps(event).encode("utf-8")
+        if len(payload) > MAX_INVOKE_PAYLOAD_BYTES:
+            raise PayloadTooLarge(
+                f"the event for {function.name} is {len(payload)} bytes, over Lambda's "
+                f"{MAX_INVOKE_PAYLOAD_BYTES}-byte invoke limit"
+            )
         loop = asyncio.get_running_loop()
         call = loop.run_in_executor(self.pool, self.invoker.invoke, function, payload)
         try:

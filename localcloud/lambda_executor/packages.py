@@ -65,7 +65,12 @@ def _publish(target: Path, fill: Callable[[Path], None]) -> Path:
 def task_root(cache: Path, code_sha256: str, code: bytes) -> Path:
     """The function's unpacked zip (``/var/task``)."""
     name = hashlib.sha256(code_sha256.encode()).hexdigest()[:32]
-    return _publish(cache / "code" / name, lambda staging: _extract(code, staging))
+
+    def fill(staging: Path) -> None:
+        staging.mkdir(parents=True)  # an empty zip is valid: the handler's import then fails, as on Lambda
+        _extract(code, staging)
+
+    return _publish(cache / "code" / name, fill)
 
 
 def opt_dir(cache: Path, layers: Sequence[tuple[str, bytes]]) -> Path | None:

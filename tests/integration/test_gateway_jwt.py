@@ -130,6 +130,7 @@ def test_token_without_the_routes_scope_is_forbidden(sample):
     response = _get(sample, "/admin", sample["web"]["access"])
 
     assert (response.status_code, response.json()) == (403, {"message": "Forbidden"})
+    assert 'error="insufficient_scope"' in response.headers["www-authenticate"]
 
 
 def test_missing_token_is_unauthorized(sample):
@@ -156,6 +157,10 @@ def test_expired_token_is_unauthorized(sample):
     response = _get(sample, "/me", expired)
 
     assert (response.status_code, response.json()) == (401, UNAUTHORIZED)
+    # the reason, where API Gateway's JWT authorizer gives it
+    challenge = response.headers["www-authenticate"]
+    assert challenge.startswith('Bearer scope="" error="invalid_token"')
+    assert 'error_description="the token has expired' in challenge
 
 
 def test_token_of_another_issuer_is_unauthorized(sample):

@@ -4,8 +4,10 @@ asynchronous and concurrent invokes, logs."""
 from __future__ import annotations
 
 import base64
+import io
 import json
 import time
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -13,7 +15,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from tests.fixtures.lambdas import create_function, unique, zip_fixture
+from tests.fixtures.lambdas import create_function, lambda_role, unique, zip_fixture
 
 pytestmark = pytest.mark.integration
 
@@ -156,6 +158,7 @@ def test_handler_exception_comes_back_in_lambdas_error_shape(lam: Any) -> None:
         ("broken_import.handler", "Runtime.ImportModuleError", "Unable to import module 'broken_import'"),
         ("no_such_module.handler", "Runtime.ImportModuleError", "Unable to import module 'no_such_module'"),
         ("app.missing", "Runtime.HandlerNotFound", "Handler 'missing' missing on module 'app'"),
+        ("../../etc/passwd.handler", "Runtime.ImportModuleError", "Unable to import module '../../etc"),
     ],
 )
 def test_init_errors(lam: Any, handler: str, error_type: str, message: str) -> None:
@@ -176,6 +179,20 @@ def test_unserializable_result_is_a_marshal_error(lam: Any) -> None:
     assert response["FunctionError"] == "Unhandled"
     assert error["errorType"] == "Runtime.MarshalError"
     assert "Unable to marshal response" in error["errorMessage"]
+
+
+def test_result_nested_too_deeply_is_a_marshal_error_and_the_worker_survives(lam: Any) -> None:
+    name = create_function(lam, "errors", "app.too_deep")
+
+    for _ in range(2):
+        response, error = invoke(lam, name)
+        assert response["FunctionError"] == "Unhandled"
+        assert error["errorType"] == "Runtime.MarshalError"
+
+
+def test_payload_nested_too_deeply_is_a_400_not_a_500(lam: Any, basic: str) -> None:
+    with pytest.raises(lam.exceptions.InvalidRequestContentException, match="nested too deeply"):
+        lam.invoke(FunctionName=basic, Payload=b"[" * 100_000 + b"]" * 100_000)
 
 
 def test_process_exit_is_reported_and_the_next_invoke_works(lam: Any) -> None:
@@ -257,6 +274,49 @@ def test_payload_that_is_not_json(lam: Any, basic: str) -> None:
         lam.invoke(FunctionName=basic, Payload=b"{not json")
 
 
+def test_payload_that_is_not_utf8_is_a_400_not_a_500(lam: Any, basic: str) -> None:
+    with pytest.raises(lam.exceptions.InvalidRequestContentException, match="not UTF-8"):
+        lam.invoke(FunctionName=basic, Payload=b'\xff\xfe"a"')
+
+
+def test_payload_over_6_mb_is_refused_before_the_function_runs(lam: Any) -> None:
+    name = create_function(lam, "basic", "app.handler")
+    big = json.dumps("x" * (6 * 1024 * 1024)).encode()
+
+    with pytest.raises(lam.exceptions.RequestTooLargeException, match="smaller than 6291456 bytes") as err:
+        lam.invoke(FunctionName=name, Payload=big)
+
+    assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 413
+    assert invoke(lam, name)[1]["invokes"] == 1  # the refused invoke never reached a worker
+
+
+def test_unknown_invocation_type_is_a_validation_error(lam: Any, basic: str) -> None:
+    with pytest.raises(lam.exceptions.ClientError, match="invocationType"):
+        lam.invoke(FunctionName=basic, InvocationType="Sometimes", Payload=b"{}")
+
+
+def test_an_empty_zip_is_an_import_error_not_a_500(lam: Any) -> None:
+    buffer = io.BytesIO()
+    zipfile.ZipFile(buffer, "w").close()
+    name = create_function(lam, "basic", "app.handler", ZipFile=buffer.getvalue())
+
+    response, result = invoke(lam, name)
+
+    assert response["FunctionError"] == "Unhandled"
+    assert result["errorType"] == "Runtime.ImportModuleError"
+
+
+@pytest.mark.parametrize("settings", [{"Timeout": 901}, {"MemorySize": 20000}])
+def test_timeout_and_memory_out_of_lambdas_ranges_are_refused(lam: Any, settings: dict[str, int]) -> None:
+    """AWS refuses them; the embedded cloud must not deploy what AWS would not."""
+    with pytest.raises(lam.exceptions.ClientError, match="ValidationException"):
+        create_function(lam, "basic", "app.handler", **settings)
+    name = create_function(lam, "basic", "app.handler")
+    with pytest.raises(lam.exceptions.ClientError, match="ValidationException"):
+        lam.update_function_configuration(FunctionName=name, **settings)
+    assert lam.get_function_configuration(FunctionName=name)["Timeout"] == 3
+
+
 def test_code_that_is_not_a_zip_is_refused_at_create(lam: Any) -> None:
     with pytest.raises(lam.exceptions.InvalidParameterValueException, match="Could not unzip"):
         create_function(lam, "basic", "app.handler", ZipFile=b"def handler(event, context): pass")
@@ -280,3 +340,32 @@ def test_logs_reach_cloudwatch_and_the_log_file(lam: Any, cloud: Any) -> None:
     log_file = (cfg.logs_dir / "lambda" / f"{name}.log").read_text()
     assert f"invoke 1 of {name}" in log_file
     assert "logged through logging" in log_file
+
+
+def test_code_and_layers_from_s3_must_be_zips_that_exist(lam: Any, cloud_env: Any) -> None:
+    s3 = boto3.client("s3")
+    bucket = unique("code")
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": cloud_env.region})
+    s3.put_object(Bucket=bucket, Key="not-a-zip", Body=b"hello")
+
+    def create(key: str) -> None:
+        lam.create_function(
+            FunctionName=unique("from-s3"),
+            Runtime="python3.11",
+            Role=lambda_role(lam),
+            Handler="app.handler",
+            Code={"S3Bucket": bucket, "S3Key": key},
+        )
+
+    with pytest.raises(lam.exceptions.InvalidParameterValueException, match="Could not unzip"):
+        create("not-a-zip")
+    with pytest.raises(lam.exceptions.InvalidParameterValueException, match="NoSuchKey"):
+        create("missing")
+    with pytest.raises(lam.exceptions.InvalidParameterValueException, match="Could not unzip"):
+        content = {"S3Bucket": bucket, "S3Key": "not-a-zip"}
+        lam.publish_layer_version(LayerName=unique("layer"), Content=content)
+
+
+def test_a_malformed_layer_arn_is_a_validation_error_not_a_500(lam: Any) -> None:
+    with pytest.raises(lam.exceptions.ClientError, match=r"ValidationException.*layers"):
+        create_function(lam, "basic", "app.handler", Layers=["not-an-arn"])

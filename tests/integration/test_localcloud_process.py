@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -107,3 +108,18 @@ def test_down_leaves_no_process_behind(tmp_path: Path) -> None:
         assert process_group(eps.pid) == set()
         assert not cfg.pid_file.exists()
         assert not cfg.endpoints_file.exists()
+
+
+def test_status_stays_healthy_once_functions_exist(cloud: Any, cloud_env: Any) -> None:
+    # given a Lambda function in the emulator (moto's dashboard once tried Docker for each function)
+    cfg, eps = cloud
+    create_function(boto3.client("lambda"), "basic", "app.handler")
+
+    # when the status is asked for, and moto's dashboard data is read
+    report = process.health(cfg)
+    with urllib.request.urlopen(f"{eps.edge}/moto-api/data.json", timeout=10) as resp:
+        dashboard_status = resp.status
+
+    # then every component answers
+    assert all(check["healthy"] for check in report.values()), report
+    assert dashboard_status == 200

@@ -86,3 +86,9 @@ def test_websocket_selection_expression_may_name_a_nested_field():
     body = '{"message": {"type": "ping"}}'
 
     assert select_websocket_route("${request.body.message.type}", body, {"ping"}) == "ping"
+
+
+@pytest.mark.parametrize("body", ["[" * 50_000 + "]" * 50_000, '{"a":' * 5_000 + "1" + "}" * 5_000])
+def test_json_nested_past_the_parsers_depth_goes_to_default_not_nowhere(body: str) -> None:
+    # a 100 KB message under the 128 KB limit once raised RecursionError and was dropped without a reply
+    assert select_websocket_route("$request.body.action", body, {"$default", "echo"}) == "$default"

@@ -340,6 +340,15 @@ def test_body_over_10_mb_is_refused(http_api, invoker):
     assert invoker.events == []
 
 
+def test_body_whose_event_is_over_lambdas_6_mb_is_a_413_not_a_500(http_api, invoker):
+    """9 MB is under the gateway's 10 MB, but its event is over what Lambda accepts."""
+    response = httpx.post(f"{http_api['url']}/upload", content=b"x" * (9 * 1024 * 1024), timeout=30)
+
+    assert response.status_code == 413
+    assert response.json() == {"message": "Request Entity Too Large"}
+    assert invoker.events == []
+
+
 def test_requests_are_in_the_access_log(gateway, http_api, tmp_path_factory):
     httpx.get(f"{http_api['url']}/items/logged")
     log_file = next(Path(tmp_path_factory.getbasetemp()).glob("gateway*/logs/gateway.log"))

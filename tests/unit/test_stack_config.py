@@ -168,3 +168,19 @@ def test_the_local_stacks_secrets_open_with_the_documented_passphrase() -> None:
 
     assert set(cfg.secret_keys()) <= set(values)
     assert values["sesha-pulumi:proxyUrl"] in ("", "none")
+
+
+@pytest.mark.parametrize("stack", ["../x", "a/b", "", ".", "..", "has space", "x" * 101, None])
+def test_a_stack_name_pulumi_refuses_is_a_clear_error_and_no_path_escapes(tmp_path: Path, stack) -> None:
+    with pytest.raises(StackConfigError, match="is not a stack name"):
+        stack_config.load(stack, tmp_path)
+    with pytest.raises(StackConfigError, match="is not a stack name"):
+        stack_config.set_value(stack, "writer", "extractive", infra_dir=tmp_path / "infra")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_empty_passphrase_is_named_as_empty(tmp_path: Path) -> None:
+    stack_config.set_value("dev", "proxyUrl", "x", secret=True, passphrase=PHRASE, infra_dir=tmp_path)
+
+    with pytest.raises(WrongPassphrase, match="set but empty"):
+        stack_config.decrypted("dev", Passphrase("", "PULUMI_CONFIG_PASSPHRASE"), tmp_path)

@@ -1,5 +1,5 @@
-"""Runbook unit tests run against moto in-process: no endpoint override may leak in from the shell or
-from an embedded-cloud fixture of the same session."""
+"""Runbook unit tests run against moto in-process (``tests/unit/conftest.py`` keeps endpoint overrides
+out)."""
 
 from __future__ import annotations
 
@@ -17,15 +17,6 @@ from localcloud import s3_bucket_policy
 s3_bucket_policy.install()
 
 REGION = "eu-north-1"
-
-
-@pytest.fixture(autouse=True)
-def _aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
 
 
 @pytest.fixture

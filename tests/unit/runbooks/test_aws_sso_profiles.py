@@ -136,3 +136,51 @@ def test_restore_puts_the_backup_back(tmp_path: Path) -> None:
     assert path.read_text() == EXISTING
     with pytest.raises(sso.SsoProfileError, match="not a backup"):
         sso.restore(tmp_path / "elsewhere", str(path))
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda path: path.write_bytes(b"\xff\xfe[default]\n"), "not UTF-8"),
+        (lambda path: path.mkdir(), "Is a directory"),
+    ],
+)
+def test_an_unreadable_config_file_is_a_clear_error_and_left_alone(
+    tmp_path: Path, make, message: str
+) -> None:
+    path = tmp_path / "config"
+    make(path)
+
+    with pytest.raises(sso.SsoProfileError, match=f"cannot be read: {message}.*nothing was changed"):
+        sso.config_path(str(path))
+    with pytest.raises(sso.SsoProfileError, match="cannot be read"):
+        sso.write(SETTINGS, str(path))
+    assert list(tmp_path.iterdir()) == [path]
+
+
+def test_two_writes_in_the_same_second_keep_the_original_backup(tmp_path: Path) -> None:
+    path = tmp_path / "config"
+    path.write_text(EXISTING)
+    now = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    first = sso.write(SETTINGS, str(path), now=now)
+    other = sso.SsoSettings(**{**SETTINGS.__dict__, "role_name": "ReadOnlyAccess"})
+    second = sso.write(other, str(path), now=now)
+
+    assert first.backup is not None and second.backup is not None and first.backup != second.backup
+    assert first.backup.read_text() == EXISTING
+
+
+def test_restore_keeps_the_current_file_too(tmp_path: Path) -> None:
+    path = tmp_path / "config"
+    path.write_text(EXISTING)
+    result = sso.write(SETTINGS, str(path))
+    path.write_text(path.read_text() + "\n[profile edited-since]\nregion = eu-west-1\n")
+    assert result.backup is not None
+
+    sso.restore(result.backup, str(path))
+
+    assert path.read_text() == EXISTING
+    kept = [p for p in tmp_path.iterdir() if p not in (path, result.backup)]
+    assert len(kept) == 1 and "edited-since" in kept[0].read_text()
+    with pytest.raises(sso.SsoProfileError, match="does not exist"):
+        sso.restore(tmp_path / "config.bak-never", str(path))

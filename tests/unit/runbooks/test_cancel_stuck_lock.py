@@ -89,6 +89,20 @@ def test_threshold_and_force(s3: Any, bucket: str) -> None:
     assert csl.cancel(s3, bucket, STACK, now=NOW, dry_run=False, confirm=True, force=True).removed == [forced]
 
 
+@pytest.mark.parametrize("minutes", [0, -5])
+def test_a_threshold_that_is_not_positive_never_removes_a_young_lock(
+    s3: Any, bucket: str, minutes: int
+) -> None:
+    """threshold_minutes=-5 would make a running deploy's lock "stale": only force=True may say that."""
+    young = lock(s3, "young", timedelta(seconds=10))
+
+    with pytest.raises(csl.LockError, match="not positive"):
+        threshold = timedelta(minutes=minutes)
+        csl.cancel(s3, bucket, STACK, now=NOW, dry_run=False, confirm=True, threshold=threshold)
+
+    assert [lk.key for lk in csl.list_locks(s3, bucket, STACK)] == [young]
+
+
 def test_an_unreadable_lock_counts_as_stale(s3: Any, bucket: str) -> None:
     key = f"{csl.lock_prefix(STACK)}garbage.json"
     s3.put_object(Bucket=bucket, Key=key, Body=b"not json")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import nbformat
 import pytest
 
 from runbooks import demo
@@ -28,7 +29,8 @@ def test_notebooks_run_in_order_and_a_failure_stops_and_fails(
     assert demo.main([]) == 1
     assert ran == list(demo.NOTEBOOKS[:4])
     out = capsys.readouterr().out
-    assert re.search(r"^03-pulumi-state-bucket\s+FAIL\s+1\.2$", out, re.M) and "AssertionError: boom" in out
+    assert re.search(r"^03-pulumi-state-bucket\s+FAIL\s+1\.2\s*$", out, re.M)
+    assert "AssertionError: boom" in out
     assert out.rstrip().endswith("the embedded cloud is still running: `make down` stops it")
 
 
@@ -46,3 +48,20 @@ def test_local_environment_points_kernels_at_the_cloud_and_a_scratch_config(tmp_
     assert env["LOCALCLOUD_HOME"] == str(tmp_path / "lc")
     assert env["AWS_CONFIG_FILE"] == str(tmp_path / "aws-config")
     assert env["PULUMI_CONFIG_PASSPHRASE"] == "sesha-local"
+
+
+def test_change_report_is_the_notebooks_own_change_line(tmp_path) -> None:
+    # given an executed deploy notebook whose output says what the deploy changed
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("result = deploy.run(tgt, stack)")
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="+ create   aws:s3/bucket:Bucket pages\n"),
+        nbformat.v4.new_output("stream", name="stdout", text="stack local: 0 created, 0 updated (137)\n"),
+    ]
+    nb.cells.append(cell)
+    executed = tmp_path / "05-deploy.ipynb"
+    nbformat.write(nb, executed)
+
+    # when / then: the summary shows that line; notebooks without a change line show nothing
+    assert demo.change_report("05-deploy", executed) == "stack local: 0 created, 0 updated (137)"
+    assert demo.change_report("00-environment", executed) == ""

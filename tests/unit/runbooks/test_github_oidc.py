@@ -284,3 +284,23 @@ def test_dry_run_writes_nothing(iam: Any) -> None:
         and subjects_of(role.policy) == ["repo:SeshaNews/sesha-backend:*"]
     )
     assert iam.list_roles()["Roles"] == []
+
+
+@pytest.mark.parametrize(
+    ("role_name", "policy_arns", "message"),
+    [
+        ("bad role!", [ADMIN], "is not one IAM accepts"),
+        ("r" * 65, [ADMIN], "is not one IAM accepts"),
+        ("", [ADMIN], "is not one IAM accepts"),
+        ("github-actions", ["not-an-arn"], "not IAM policy ARNs"),
+        ("github-actions", "arn:aws:iam::aws:policy/AdministratorAccess", "must be a list"),
+    ],
+)
+def test_role_name_and_policy_arns_iam_refuses_are_refused_first_even_in_a_dry_run(
+    iam: Any, role_name: str, policy_arns: Any, message: str
+) -> None:
+    provider = oidc.ensure_provider(iam).arn
+    for dry_run in (True, False):
+        with pytest.raises(oidc.TrustPolicyError, match=message):
+            oidc.ensure_role(iam, provider, [REPO.subject()], policy_arns, role_name, dry_run=dry_run)
+    assert iam.list_roles()["Roles"] == []

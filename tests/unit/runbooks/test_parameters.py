@@ -52,3 +52,16 @@ def test_cells_the_user_ran_are_not_mistaken_for_injected_ones() -> None:
 def test_a_notebook_without_annotated_parameters_is_refused() -> None:
     with pytest.raises(parameters.ParameterError, match="declares no parameters"):
         parameters.check({"In": []})
+
+
+def test_wrong_type_from_papermills_text_says_how_to_pass_it() -> None:
+    declared = {**DECLARED, "policy_arns": list}
+    ns = {
+        **namespace('# Parameters\ndry_run = "yes"\npolicy_arns = "[]"\n', dry_run="yes"),
+        "__annotations__": declared,
+        "policy_arns": "[]",
+    }
+    with pytest.raises(parameters.ParameterError) as err:
+        parameters.check(ns)
+    assert "-p dry_run True or -p dry_run False" in str(err.value)
+    assert "-y 'policy_arns: []'" in str(err.value)

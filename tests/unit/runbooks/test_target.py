@@ -73,3 +73,35 @@ def test_aws_with_an_unknown_profile_points_to_notebook_01(
 def test_unknown_target() -> None:
     with pytest.raises(targets.TargetError, match="use one of local, aws"):
         targets.resolve("staging")
+
+
+def test_aws_without_credentials_says_how_to_get_some(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    for name in ("AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    tgt = targets.resolve("aws")
+
+    with pytest.raises(targets.TargetError, match=r"no usable AWS credentials.*notebook 01"):
+        tgt.account_id()
+
+
+def test_aws_with_refused_credentials_says_to_sign_in_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    from botocore.stub import Stubber
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "expired")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "expired")
+    tgt = targets.resolve("aws")
+    sts = tgt.client("sts")
+    stubber = Stubber(sts)
+    stubber.add_client_error("get_caller_identity", "ExpiredToken", "The security token is expired")
+    stubber.activate()
+    monkeypatch.setattr(targets.Target, "client", lambda self, service, **kwargs: sts)
+
+    with pytest.raises(targets.TargetError, match=r"refused \(ExpiredToken.*aws sso login"):
+        tgt.account_id()
