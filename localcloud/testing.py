@@ -33,10 +33,13 @@ def running_cloud(state_dir: Path) -> Iterator[tuple[CloudConfig, endpoints.Endp
 
 
 @contextlib.contextmanager
-def aws_environment(eps: endpoints.Endpoints) -> Iterator[None]:
-    """Point boto3 in this process at the embedded cloud for the duration of the block."""
-    saved = {k: os.environ.get(k) for k in eps.aws_environment()}
-    os.environ.update(eps.aws_environment())
+def patched_environ(values: dict[str, str], remove: tuple[str, ...] = ()) -> Iterator[None]:
+    """``os.environ`` with ``values`` set and ``remove`` unset (child processes inherit it), restored
+    after the block."""
+    saved = {k: os.environ.get(k) for k in (*values, *remove)}
+    for key in remove:
+        os.environ.pop(key, None)
+    os.environ.update(values)
     try:
         yield
     finally:
@@ -45,3 +48,8 @@ def aws_environment(eps: endpoints.Endpoints) -> Iterator[None]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+def aws_environment(eps: endpoints.Endpoints) -> contextlib.AbstractContextManager[None]:
+    """Point boto3 in this process (and its children) at the embedded cloud for the block."""
+    return patched_environ(eps.aws_environment())

@@ -19,6 +19,8 @@ from pathlib import Path
 import nbformat
 import papermill
 
+from localcloud import testing
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS_DIR = ROOT / "notebooks"
 OUTPUT_DIR = NOTEBOOKS_DIR / "output"
@@ -119,23 +121,6 @@ def local_environment(state_dir: Path, scratch: Path) -> dict[str, str]:
     }
 
 
-@contextlib.contextmanager
-def patched_environ(values: dict[str, str], remove: tuple[str, ...] = ()) -> Iterator[None]:
-    """``os.environ`` with ``values`` set and ``remove`` unset (kernels inherit it), restored after."""
-    saved = {k: os.environ.get(k) for k in (*values, *remove)}
-    for key in remove:
-        os.environ.pop(key, None)
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
 # Variables that would point a kernel somewhere else than its target says.
 FOREIGN_AWS = ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_DEFAULT_PROFILE")
 
@@ -143,11 +128,9 @@ FOREIGN_AWS = ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_DEFAULT_PROFILE")
 @contextlib.contextmanager
 def private_kernel_environment(tmp: Path) -> Iterator[Path]:
     """A private embedded cloud on free ports, with the kernel environment pointing at it."""
-    from localcloud import testing
-
     with (
         testing.running_cloud(tmp / "localcloud") as (cfg, _),
-        patched_environ(local_environment(cfg.state_dir, tmp), remove=FOREIGN_AWS),
+        testing.patched_environ(local_environment(cfg.state_dir, tmp), remove=FOREIGN_AWS),
     ):
         yield cfg.state_dir
 
@@ -184,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     scratch = OUTPUT_DIR / ".scratch"
     scratch.mkdir(parents=True, exist_ok=True)
     runs: list[Run] = []
-    with patched_environ(local_environment(CloudConfig().state_dir, scratch), remove=FOREIGN_AWS):
+    with testing.patched_environ(local_environment(CloudConfig().state_dir, scratch), remove=FOREIGN_AWS):
         for name in args.notebooks:
             run = run_notebook(name)
             runs.append(run)

@@ -15,6 +15,7 @@ import nbformat
 import papermill
 import pytest
 
+from localcloud import testing
 from localcloud.config import CloudConfig
 from localcloud.endpoints import Endpoints
 from runbooks import cancel_stuck_lock, demo
@@ -44,7 +45,7 @@ def kernel_env(
     """The kernels' environment: this session's embedded cloud, a scratch AWS config, the local passphrase."""
     cfg, _ = cloud
     scratch = tmp_path_factory.mktemp("notebooks")
-    with demo.patched_environ(demo.local_environment(cfg.state_dir, scratch), remove=demo.FOREIGN_AWS):
+    with testing.patched_environ(demo.local_environment(cfg.state_dir, scratch), remove=demo.FOREIGN_AWS):
         yield scratch
 
 
