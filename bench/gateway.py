@@ -99,7 +99,7 @@ def _load(url: str, headers: dict[str, str]) -> tuple[int, float]:
     return errors[0], time.perf_counter() - started
 
 
-def _trivial_function(region: str) -> str:
+def _trivial_function() -> str:
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as z:
         z.writestr("app.py", TRIVIAL)
@@ -135,7 +135,7 @@ def _id_token_and_issuer(region: str) -> tuple[str, str, str]:
 def _api(gateway_url: str, region: str) -> tuple[str, str]:
     """An HTTP API with an open and a JWT route to the trivial function; (its URL, an ID token)."""
     apis = boto3.client("apigatewayv2")
-    function_arn = _trivial_function(region)
+    function_arn = _trivial_function()
     token, issuer, audience = _id_token_and_issuer(region)
     api_id = apis.create_api(Name="bench", ProtocolType="HTTP")["ApiId"]
     integration = apis.create_integration(

@@ -24,7 +24,8 @@ from pulumi import automation as auto
 from semver import VersionInfo
 
 from infra import stack_config
-from localcloud.deploy.backend import CANCEL_LOCK_RUNBOOK, StateBackend, state_bucket_name
+from infra.state_layout import state_bucket_name
+from localcloud.deploy.backend import CANCEL_LOCK_RUNBOOK, StateBackend
 
 INFRA_DIR = stack_config.INFRA_DIR
 PROJECT = stack_config.PROJECT
@@ -133,16 +134,11 @@ def select_stack(
     return auto.create_or_select_stack(stack_name=stack, work_dir=str(infra_dir), opts=opts)
 
 
-def locked_error(
-    stack: str, exc: Exception, s3: Any | None = None, infra_dir: Path = INFRA_DIR
-) -> StackLocked:
+def locked_error(stack: str, s3: Any | None = None) -> StackLocked:
     """``ConcurrentUpdateError`` → the lock's owner, host, pid and age, and how to cancel it."""
     try:
         backend = StateBackend(s3 or boto3.client("s3"), state_bucket_name(stack), PROJECT, stack)
-        owners = [
-            f"{lock.username}@{lock.hostname} (pid {lock.pid}) since {lock.timestamp} ({lock.age_text()} ago)"
-            for lock in backend.locks()
-        ]
+        owners = [lock.owner() for lock in backend.locks()]
     except Exception as lookup_error:
         owners = [f"(could not read the lock: {lookup_error})"]
     held_by = "; ".join(owners) or "(lock already released)"
@@ -165,7 +161,7 @@ def _run(stack: str, operation: str, on_output: Output, **kwargs: Any) -> Any:
             return selected.destroy(on_output=on_output, color="never")
         raise ValueError(f"unknown operation {operation!r}")
     except auto.ConcurrentUpdateError as exc:
-        raise locked_error(stack, exc, infra_dir=kwargs.get("infra_dir", INFRA_DIR)) from exc
+        raise locked_error(stack) from exc
 
 
 def up(stack: str, *, on_output: Output = print, **kwargs: Any) -> dict[str, Any]:

@@ -138,12 +138,12 @@ def resolve_installed(requirements: Iterable[Requirement]) -> list[metadata.Dist
     found: dict[str, metadata.Distribution] = {}
     pending = [(requirement, "") for requirement in requirements]
     while pending:
-        requirement, wanted_by = pending.pop()
-        if requirement.marker and not _marker_applies(requirement, environment, wanted_by):
+        requirement, extra = pending.pop()
+        if requirement.marker and not _marker_applies(requirement, environment, extra):
             continue
         name = canonicalize_name(requirement.name)
         if name not in found:
-            found[name] = _installed(requirement, wanted_by)
+            found[name] = _installed(requirement)
             for extra in ("", *sorted(requirement.extras)):
                 pending.extend((Requirement(text), extra) for text in found[name].requires or ())
         else:
@@ -157,7 +157,7 @@ def _marker_applies(requirement: Requirement, environment: dict[str, str], extra
     return requirement.marker.evaluate({**environment, "extra": extra})
 
 
-def _installed(requirement: Requirement, wanted_by: str) -> metadata.Distribution:
+def _installed(requirement: Requirement) -> metadata.Distribution:
     try:
         distribution = metadata.distribution(requirement.name)
     except metadata.PackageNotFoundError as exc:

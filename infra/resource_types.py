@@ -1,7 +1,7 @@
 """The exact Pulumi type tokens the program creates, for the local deploy engine (which must create each
 in the embedded cloud) and for the unit test that holds the program to this list.
 
-Notes for the engine (see also the program engineer's report):
+Notes for the engine:
 - ``depends_on`` is used: bucket policy after the public-access block; functions and the stream
   mapping after their role policy; state machines after their role policy; the HTTP stage after the
   routes; the WebSocket deployment after the routes.

@@ -26,7 +26,8 @@ def configure(cfg: CloudConfig, opensearch_url: str) -> None:
     streams.install(cfg)
     sfn_fixes.install()
     opensearch_domains.install(opensearch_url)
-    s3_bucket_policy.install()  # bucket-policy conditions (the TLS-only state bucket); runbooks engineer
+    # moto ignores bucket-policy conditions: without this the TLS-only state bucket refuses every request.
+    s3_bucket_policy.install()
 
 
 class EmulatorStartFailed(RuntimeError):

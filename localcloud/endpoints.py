@@ -54,7 +54,7 @@ def load(state_dir: Path | None = None) -> Endpoints:
             f"{path} is unreadable ({problem}): the daemon writes it when it starts, so restart the "
             "embedded cloud with `python -m localcloud down` then `python -m localcloud up`"
         ) from None
-    if not _alive(pid):
+    if not pid_alive(pid):
         # The daemon removes the file when it stops: it crashed or was killed, and every request to its
         # endpoints would fail with "could not connect".
         raise CloudNotRunning(
@@ -64,7 +64,11 @@ def load(state_dir: Path | None = None) -> Endpoints:
     return eps
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` runs. A zombie (exited, not yet reaped by its parent) counts as
+    gone; 0 and negative numbers name process groups, not a process, so they count as gone too."""
+    if pid <= 0:
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -73,4 +77,8 @@ def _alive(pid: int) -> bool:
         return True  # someone else's process: alive
     except (OverflowError, ValueError):
         return False
-    return pid > 0
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(") ", 1)[1][0] != "Z"
+    except OSError:
+        return True  # no /proc (macOS): kill() said it exists

@@ -38,21 +38,6 @@ class UpResult:
     seconds: float
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # A zombie child (our own, not yet reaped) counts as gone.
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().split(") ", 1)[1][0] != "Z"
-    except OSError:
-        return True
-
-
 def _is_daemon(pid: int, cfg: CloudConfig) -> bool:
     """Whether ``pid`` is *this* state dir's embedded-cloud daemon. After a reboot a stale pid file may
     name any process, and a copied state dir may name another instance's daemon: neither is ours to stop."""
@@ -78,7 +63,7 @@ def running_pid(cfg: CloudConfig) -> int | None:
         pid = int(cfg.pid_file.read_text().strip())
     except (OSError, ValueError):
         return None
-    if _alive(pid) and _is_daemon(pid, cfg):
+    if endpoints_file.pid_alive(pid) and _is_daemon(pid, cfg):
         return pid
     cfg.pid_file.unlink(missing_ok=True)
     return None
@@ -154,7 +139,7 @@ def _stop_group(pid: int, grace_s: float = 10.0) -> None:
     except ProcessLookupError:
         return
     deadline = time.monotonic() + grace_s
-    while time.monotonic() < deadline and _alive(pid):
+    while time.monotonic() < deadline and endpoints_file.pid_alive(pid):
         time.sleep(0.05)
     # Whatever is left of the group (workers, the OpenSearch server) goes now.
     with contextlib.suppress(ProcessLookupError):

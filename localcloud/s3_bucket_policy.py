@@ -7,8 +7,8 @@ endpoints, so ``aws:SecureTransport`` is ``true``; a condition on any other key,
 not listed, cannot be decided here and its statement does not apply (the emulator errs on the side of
 letting requests through rather than refusing them for a reason AWS would not have).
 
-Added by the runbooks engineer (notebook 03 writes the TLS-only policy on the Pulumi state bucket);
-installed from :func:`localcloud.emulator.configure`.
+Needed because notebook 03 writes the TLS-only policy on the Pulumi state bucket; installed from
+:func:`localcloud.emulator.configure`.
 """
 
 from __future__ import annotations

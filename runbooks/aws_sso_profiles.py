@@ -18,7 +18,6 @@ from pathlib import Path
 
 import botocore.session
 
-PROFILES = ("sesha-backend-dev", "sesha-backend-prod")
 _HEADER = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]\s*$")
 _TOP_LEVEL_KEY = re.compile(r"^([A-Za-z0-9_.-]+)\s*=\s*(.*?)\s*$")
 _ACCOUNT_ID = re.compile(r"^\d{12}$")

@@ -18,85 +18,13 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from runbooks.pulumi_state_bucket import PROJECT
+from infra.state_layout import Lock, checkpoint_key, list_locks, lock_prefix
 
 DEFAULT_THRESHOLD = timedelta(minutes=60)
 
 
 class LockError(RuntimeError):
     """Locks cannot be listed or removed as asked; the message says what to do."""
-
-
-def lock_prefix(stack: str) -> str:
-    return f".pulumi/locks/organization/{PROJECT}/{stack}/"
-
-
-def checkpoint_key(stack: str) -> str:
-    return f".pulumi/stacks/{PROJECT}/{stack}.json"
-
-
-@dataclass(frozen=True)
-class Lock:
-    key: str
-    username: str
-    hostname: str
-    pid: int | None
-    timestamp: datetime | None  # None: unreadable lock content
-
-    def age(self, now: datetime) -> timedelta | None:
-        return None if self.timestamp is None else now - self.timestamp
-
-    def row(self, now: datetime) -> dict[str, Any]:
-        age = self.age(now)
-        return {
-            "lock": self.key.rsplit("/", 1)[-1],
-            "owner": self.username,
-            "host": self.hostname,
-            "pid": self.pid,
-            "age": "unknown" if age is None else str(age - timedelta(microseconds=age.microseconds)),
-        }
-
-
-def _parse_timestamp(text: Any) -> datetime | None:
-    if not isinstance(text, str):
-        return None
-    try:
-        # Go writes RFC 3339 with nanoseconds; Python takes at most microseconds.
-        head, dot, rest = text.partition(".")
-        if dot:
-            digits = "".join(c for c in rest if c.isdigit())
-            zone = rest[len(digits) :]
-            text = f"{head}.{digits[:6]}{zone}"
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _read_lock(s3: Any, bucket: str, key: str) -> Lock:
-    try:
-        body = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
-    except (ValueError, ClientError):
-        body = {}
-    if not isinstance(body, dict):
-        body = {}
-    pid = body.get("pid")
-    return Lock(
-        key=key,
-        username=str(body.get("username", "?")),
-        hostname=str(body.get("hostname", "?")),
-        pid=pid if isinstance(pid, int) else None,
-        timestamp=_parse_timestamp(body.get("timestamp")),
-    )
-
-
-def list_locks(s3: Any, bucket: str, stack: str) -> list[Lock]:
-    """The stack's locks, oldest first."""
-    keys: list[str] = []
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=lock_prefix(stack)):
-        keys += [o["Key"] for o in page.get("Contents", []) if o["Key"].endswith(".json")]
-    locks = [_read_lock(s3, bucket, key) for key in keys]
-    return sorted(locks, key=lambda lock: lock.timestamp or datetime.min.replace(tzinfo=UTC))
 
 
 def is_stale(lock: Lock, now: datetime, threshold: timedelta) -> bool:

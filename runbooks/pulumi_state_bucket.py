@@ -15,7 +15,9 @@ from typing import Any
 import yaml
 from botocore.exceptions import ClientError
 
-PROJECT = "sesha-pulumi"
+from infra import state_layout
+
+PROJECT = state_layout.PROJECT
 META_KEY = ".pulumi/meta.yaml"
 STACKS_PREFIX = f".pulumi/stacks/{PROJECT}/"
 META = {"version": 1}
@@ -44,7 +46,7 @@ def bucket_name(env: str) -> str:
 
 def env_of_stack(stack: str) -> str:
     """``local`` → ``local``; ``sesha-backend-dev`` → ``dev``."""
-    env = stack.removeprefix("sesha-backend-")
+    env = state_layout.env_of(stack)
     bucket_name(env)  # validates
     return env
 

@@ -17,12 +17,8 @@ notebook 03), ``CheckpointUnreadable`` (the state object is damaged: nothing is 
 else; what was done is saved).
 """
 
-from localcloud.deploy.backend import (
-    CheckpointUnreadable,
-    LockHeld,
-    StateBucketMissing,
-    state_bucket_name,
-)
+from infra.state_layout import state_bucket_name
+from localcloud.deploy.backend import CheckpointUnreadable, LockHeld, StateBucketMissing
 from localcloud.deploy.engine import DeployError, DeployResult, deploy, destroy, outputs
 from localcloud.deploy.handlers import UnsupportedResourceType
 

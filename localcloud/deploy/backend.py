@@ -14,21 +14,14 @@ import json
 import os
 import socket
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+from infra import state_layout
+from infra.state_layout import Lock
+
 CANCEL_LOCK_RUNBOOK = "notebooks/06-cancel-stuck-lock.ipynb (runbooks.cancel_stuck_lock)"
-
-
-def env_of(stack: str) -> str:
-    """``sesha-backend-dev`` → ``dev``; ``local`` → ``local``."""
-    return stack.removeprefix("sesha-backend-")
-
-
-def state_bucket_name(stack: str) -> str:
-    return f"sesha-backend-pulumi-{env_of(stack)}"
 
 
 class StateBucketMissing(RuntimeError):
@@ -42,35 +35,13 @@ class CheckpointUnreadable(RuntimeError):
 class LockHeld(RuntimeError):
     """Another deploy holds the stack's lock."""
 
-    def __init__(self, stack: str, lock: LockInfo) -> None:
+    def __init__(self, stack: str, bucket: str, lock: Lock) -> None:
         super().__init__(
-            f"stack {stack!r} is locked by {lock.username}@{lock.hostname} (pid {lock.pid}) since "
-            f"{lock.timestamp} ({lock.age_text()} ago), lock s3://{lock.bucket}/{lock.key}. Another deploy "
+            f"stack {stack!r} is locked by {lock.owner()}, lock s3://{bucket}/{lock.key}. Another deploy "
             f"is running, or one died without cleaning up: wait for it, or if none is running remove the "
             f"stale lock with {CANCEL_LOCK_RUNBOOK}. Locks are never removed automatically."
         )
         self.lock = lock
-
-
-@dataclass(frozen=True)
-class LockInfo:
-    bucket: str
-    key: str
-    pid: int
-    username: str
-    hostname: str
-    timestamp: str
-
-    def age(self) -> dt.timedelta:
-        try:
-            since = dt.datetime.fromisoformat(self.timestamp.replace("Z", "+00:00"))
-        except ValueError:
-            return dt.timedelta(0)
-        return dt.datetime.now(dt.UTC) - since
-
-    def age_text(self) -> str:
-        seconds = int(self.age().total_seconds())
-        return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m{seconds % 60:02d}s"
 
 
 class StateBackend:
@@ -79,11 +50,11 @@ class StateBackend:
 
     @property
     def checkpoint_key(self) -> str:
-        return f".pulumi/stacks/{self.project}/{self.stack}.json"
+        return state_layout.checkpoint_key(self.stack, self.project)
 
     @property
     def lock_prefix(self) -> str:
-        return f".pulumi/locks/organization/{self.project}/{self.stack}/"
+        return state_layout.lock_prefix(self.stack, self.project)
 
     def ensure_bucket(self) -> None:
         try:
@@ -127,31 +98,13 @@ class StateBackend:
         )
 
     # -- locks --------------------------------------------------------------------------------
-    def locks(self) -> list[LockInfo]:
-        pages = self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.lock_prefix)
-        found = []
-        for page in pages:
-            for obj in page.get("Contents", []):
-                try:
-                    data = json.loads(self.s3.get_object(Bucket=self.bucket, Key=obj["Key"])["Body"].read())
-                except (ClientError, ValueError):
-                    data = {}
-                found.append(
-                    LockInfo(
-                        bucket=self.bucket,
-                        key=obj["Key"],
-                        pid=int(data.get("pid", 0)),
-                        username=str(data.get("username", "?")),
-                        hostname=str(data.get("hostname", "?")),
-                        timestamp=str(data.get("timestamp", "")),
-                    )
-                )
-        return found
+    def locks(self) -> list[Lock]:
+        return state_layout.list_locks(self.s3, self.bucket, self.stack, self.project)
 
     def acquire_lock(self) -> str:
         """Write this process's lock, then make sure it is the only one (else withdraw and refuse)."""
         for lock in self.locks():
-            raise LockHeld(self.stack, lock)
+            raise LockHeld(self.stack, self.bucket, lock)
         key = f"{self.lock_prefix}{uuid.uuid4()}.json"
         body = {
             "pid": os.getpid(),
@@ -163,7 +116,7 @@ class StateBackend:
         others = [lock for lock in self.locks() if lock.key != key]
         if others:
             self.release_lock(key)
-            raise LockHeld(self.stack, others[0])
+            raise LockHeld(self.stack, self.bucket, others[0])
         return key
 
     def release_lock(self, key: str) -> None:

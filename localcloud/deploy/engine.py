@@ -18,8 +18,9 @@ import boto3
 import yaml
 
 from infra import stack_config
+from infra.state_layout import state_bucket_name
 from localcloud import endpoints as endpoints_mod
-from localcloud.deploy.backend import StateBackend, state_bucket_name
+from localcloud.deploy.backend import StateBackend
 from localcloud.deploy.handlers import UnsupportedResourceType
 from localcloud.deploy.state import KeyProvider, StackState
 from localcloud.endpoints import DUMMY_CREDENTIALS, Endpoints

@@ -196,6 +196,6 @@ def test_concurrent_update_is_reported_even_when_the_lock_cannot_be_read() -> No
     stubber.add_client_error("list_objects_v2", "AccessDenied", http_status_code=403)
     stubber.activate()
 
-    error = automation.locked_error("sesha-backend-dev", RuntimeError("locked"), s3=s3)
+    error = automation.locked_error("sesha-backend-dev", s3=s3)
 
     assert "could not read the lock" in str(error) and "06-cancel-stuck-lock" in str(error)

@@ -1,5 +1,5 @@
 """Pieces of the local deploy engine that need no cloud: policy documents rendered as the AWS provider
-renders them, Pulumi-style auto-names, deterministic archives, the order of deletes."""
+renders them, Pulumi-style auto-names, deterministic archives, the order of deletes, tag updates."""
 
 from __future__ import annotations
 
@@ -7,9 +7,14 @@ import json
 import re
 from pathlib import Path
 
+import boto3
 import pulumi
+import pytest
+from moto import mock_aws
 
 from localcloud.deploy import archives, policy_document
+from localcloud.deploy.backend import LockHeld, StateBackend
+from localcloud.deploy.handlers.base import retag
 from localcloud.deploy.provider import auto_name, integral
 from localcloud.deploy.state import deletion_order
 
@@ -121,6 +126,27 @@ def test_dependents_are_deleted_before_what_they_depend_on() -> None:
     assert order.index("child") < order.index("component")
 
 
+def test_retag_removes_the_keys_no_longer_declared_then_sets_the_declared_ones() -> None:
+    calls: list[tuple[str, object]] = []
+
+    retag(
+        {"tags": {"b": "3", "c": "4"}},
+        {"tags": {"z": "0", "a": "1", "b": "2"}},
+        lambda keys: calls.append(("untag", keys)),
+        lambda tags: calls.append(("tag", tags)),
+    )
+
+    assert calls == [("untag", ["a", "z"]), ("tag", {"b": "3", "c": "4"})]
+
+
+def test_retag_with_nothing_to_remove_or_set_calls_nothing() -> None:
+    calls: list[str] = []
+
+    retag({"tags": None}, {}, lambda keys: calls.append("untag"), lambda tags: calls.append("tag"))
+
+    assert calls == []
+
+
 def test_every_type_and_data_source_the_program_uses_has_a_handler() -> None:
     from infra.resource_types import USED_CALLS, USED_TYPES
     from localcloud.deploy.handlers import REGISTRY
@@ -128,3 +154,27 @@ def test_every_type_and_data_source_the_program_uses_has_a_handler() -> None:
 
     assert sorted(USED_TYPES - set(REGISTRY)) == []
     assert sorted(USED_CALLS - set(DATA_SOURCES)) == []
+
+
+def test_a_damaged_lock_still_refuses_the_deploy_naming_what_can_be_read() -> None:
+    # given a lock object whose body is not a JSON object, and one whose pid is not a number
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="eu-north-1")
+        s3.create_bucket(
+            Bucket="sesha-backend-pulumi-local",
+            CreateBucketConfiguration={"LocationConstraint": "eu-north-1"},
+        )
+        backend = StateBackend(s3, "sesha-backend-pulumi-local", "sesha-pulumi", "local")
+        s3.put_object(Bucket=backend.bucket, Key=f"{backend.lock_prefix}a.json", Body=b"[1, 2]")
+        s3.put_object(
+            Bucket=backend.bucket,
+            Key=f"{backend.lock_prefix}b.json",
+            Body=json.dumps({"pid": "twelve", "username": "ci", "hostname": "runner"}).encode(),
+        )
+
+        # when a deploy asks for the lock, then it is refused and both locks are reported
+        locks = backend.locks()
+        with pytest.raises(LockHeld, match="is locked by"):
+            backend.acquire_lock()
+
+    assert sorted((lock.pid, lock.username) for lock in locks) == [(None, "?"), (None, "ci")]

@@ -17,6 +17,7 @@ from localcloud.deploy.handlers.base import (
     ignore_missing,
     pascal,
     register,
+    retag,
     tagged,
 )
 
@@ -75,11 +76,12 @@ class Api(ResourceHandler):
             gw.update_api(ApiId=rid, **_arguments({**inputs, "name": name}, _API_UPDATABLE))
         if "tags" in changed:
             arn = outputs["arn"]
-            gone = set(outputs.get("tags") or {}) - set(inputs.get("tags") or {})
-            if gone:
-                gw.untag_resource(ResourceArn=arn, TagKeys=sorted(gone))
-            if inputs.get("tags"):
-                gw.tag_resource(ResourceArn=arn, Tags=dict(inputs["tags"]))
+            retag(
+                inputs,
+                outputs,
+                lambda keys: gw.untag_resource(ResourceArn=arn, TagKeys=keys),
+                lambda tags: gw.tag_resource(ResourceArn=arn, Tags=dict(tags)),
+            )
         return self._outputs(ctx, gw.get_api(ApiId=rid), inputs)
 
     def delete(self, ctx: CloudContext, rid: str, inputs: Inputs, outputs: Outputs) -> None:

@@ -7,6 +7,7 @@ carry them out."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from botocore.exceptions import ClientError
@@ -100,6 +101,21 @@ def tag_list(tags: dict[str, str] | None, key: str = "Key", value: str = "Value"
 def drop_none(**kwargs: Any) -> dict[str, Any]:
     """boto3 keyword arguments without the ones the program left unset."""
     return {k: v for k, v in kwargs.items() if v is not None}
+
+
+def retag(
+    inputs: Inputs,
+    outputs: Outputs,
+    untag: Callable[[list[str]], Any],
+    tag: Callable[[dict[str, str]], Any],
+) -> None:
+    """Bring a resource's tags from ``outputs`` to ``inputs``: ``untag`` the keys no longer declared
+    (sorted), then ``tag`` with the declared ones (AWS overwrites the values of keys it has)."""
+    gone = sorted(set(outputs.get("tags") or {}) - set(inputs.get("tags") or {}))
+    if gone:
+        untag(gone)
+    if inputs.get("tags"):
+        tag(inputs["tags"])
 
 
 def tagged(inputs: Inputs) -> Outputs:

@@ -12,6 +12,7 @@ from localcloud.deploy.handlers.base import (
     drop_none,
     ignore_missing,
     register,
+    retag,
     tag_list,
     tagged,
 )
@@ -136,7 +137,7 @@ class Table(ResourceHandler):
             )
         self._ttl_and_pitr(ctx, rid, inputs, old if changed & {"ttl", "pointInTimeRecovery"} else None)
         if "tags" in changed:
-            self._retag(ctx, rid, inputs, old)
+            self._retag(ctx, inputs, old)
         return self._outputs(ctx, rid, inputs)
 
     def delete(self, ctx: CloudContext, rid: str, inputs: Inputs, outputs: Outputs) -> None:
@@ -185,14 +186,15 @@ class Table(ResourceHandler):
             )
 
     @staticmethod
-    def _retag(ctx: CloudContext, table: str, inputs: Inputs, old: Outputs) -> None:
+    def _retag(ctx: CloudContext, inputs: Inputs, old: Outputs) -> None:
         ddb = ctx.client("dynamodb")
         arn = old["arn"]
-        gone = set(old.get("tags") or {}) - set(inputs.get("tags") or {})
-        if gone:
-            ddb.untag_resource(ResourceArn=arn, TagKeys=sorted(gone))
-        if inputs.get("tags"):
-            ddb.tag_resource(ResourceArn=arn, Tags=tag_list(inputs["tags"]))
+        retag(
+            inputs,
+            old,
+            lambda keys: ddb.untag_resource(ResourceArn=arn, TagKeys=keys),
+            lambda tags: ddb.tag_resource(ResourceArn=arn, Tags=tag_list(tags)),
+        )
 
     @staticmethod
     def _outputs(ctx: CloudContext, name: str, inputs: Inputs) -> Outputs:

@@ -14,6 +14,7 @@ from localcloud.deploy.handlers.base import (
     drop_none,
     ignore_missing,
     register,
+    retag,
     tag_list,
     tagged,
 )
@@ -26,11 +27,12 @@ def _tag_spec(kind: str, inputs: Inputs) -> list[dict[str, Any]]:
 
 def _retag(ctx: CloudContext, rid: str, inputs: Inputs, outputs: Outputs) -> None:
     ec2 = ctx.client("ec2")
-    gone = set(outputs.get("tags") or {}) - set(inputs.get("tags") or {})
-    if gone:
-        ec2.delete_tags(Resources=[rid], Tags=[{"Key": k} for k in sorted(gone)])
-    if inputs.get("tags"):
-        ec2.create_tags(Resources=[rid], Tags=tag_list(inputs["tags"]))
+    retag(
+        inputs,
+        outputs,
+        lambda keys: ec2.delete_tags(Resources=[rid], Tags=[{"Key": k} for k in keys]),
+        lambda tags: ec2.create_tags(Resources=[rid], Tags=tag_list(tags)),
+    )
 
 
 class _Tagged(ResourceHandler):

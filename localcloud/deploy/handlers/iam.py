@@ -14,6 +14,7 @@ from localcloud.deploy.handlers.base import (
     drop_none,
     ignore_missing,
     register,
+    retag,
     tag_list,
     tagged,
 )
@@ -73,11 +74,12 @@ class Role(ResourceHandler):
                 )
             )
         if "tags" in changed:
-            gone = set(outputs.get("tags") or {}) - set(inputs.get("tags") or {})
-            if gone:
-                iam.untag_role(RoleName=rid, TagKeys=sorted(gone))
-            if inputs.get("tags"):
-                iam.tag_role(RoleName=rid, Tags=tag_list(inputs["tags"]))
+            retag(
+                inputs,
+                outputs,
+                lambda keys: iam.untag_role(RoleName=rid, TagKeys=keys),
+                lambda tags: iam.tag_role(RoleName=rid, Tags=tag_list(tags)),
+            )
         if "managedPolicyArns" in changed:
             before, after = (
                 set(outputs.get("managedPolicyArns") or []),

@@ -16,6 +16,7 @@ from localcloud.deploy.handlers.base import (
     ignore_missing,
     pascal,
     register,
+    retag,
     tagged,
 )
 
@@ -125,11 +126,12 @@ class Function(ResourceHandler):
                 )
         if "tags" in changed:
             arn = outputs["arn"]
-            gone = set(outputs.get("tags") or {}) - set(inputs.get("tags") or {})
-            if gone:
-                lam.untag_resource(Resource=arn, TagKeys=sorted(gone))
-            if inputs.get("tags"):
-                lam.tag_resource(Resource=arn, Tags=inputs["tags"])
+            retag(
+                inputs,
+                outputs,
+                lambda keys: lam.untag_resource(Resource=arn, TagKeys=keys),
+                lambda tags: lam.tag_resource(Resource=arn, Tags=tags),
+            )
         return self._outputs(ctx, rid, inputs)
 
     def delete(self, ctx: CloudContext, rid: str, inputs: Inputs, outputs: Outputs) -> None:

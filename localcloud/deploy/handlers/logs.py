@@ -13,6 +13,7 @@ from localcloud.deploy.handlers.base import (
     error_code,
     ignore_missing,
     register,
+    retag,
     tagged,
 )
 
@@ -53,11 +54,12 @@ class LogGroup(ResourceHandler):
             self._retention(ctx, rid, inputs)
         if "tags" in changed:
             arn = outputs["arn"]
-            gone = set(outputs.get("tags") or {}) - set(inputs.get("tags") or {})
-            if gone:
-                logs.untag_resource(resourceArn=arn, tagKeys=sorted(gone))
-            if inputs.get("tags"):
-                logs.tag_resource(resourceArn=arn, tags=inputs["tags"])
+            retag(
+                inputs,
+                outputs,
+                lambda keys: logs.untag_resource(resourceArn=arn, tagKeys=keys),
+                lambda tags: logs.tag_resource(resourceArn=arn, tags=tags),
+            )
         return self._outputs(ctx, rid, inputs)
 
     def delete(self, ctx: CloudContext, rid: str, inputs: Inputs, outputs: Outputs) -> None:

@@ -13,6 +13,7 @@ from localcloud.deploy.handlers.base import (
     ignore_missing,
     pascal,
     register,
+    retag,
     tag_list,
     tagged,
 )
@@ -77,7 +78,7 @@ class Domain(ResourceHandler):
             TagList=tag_list(inputs.get("tags")),
             **_arguments(inputs, creating=True),
         )["DomainStatus"]
-        return status["ARN"], self._outputs(ctx, name, status, inputs)
+        return status["ARN"], self._outputs(name, status, inputs)
 
     def update(
         self,
@@ -94,19 +95,20 @@ class Domain(ResourceHandler):
         if "engineVersion" in changed:
             os_.upgrade_domain(DomainName=name, TargetVersion=inputs["engineVersion"])
         if "tags" in changed:
-            gone = set(outputs.get("tags") or {}) - set(inputs.get("tags") or {})
-            if gone:
-                os_.remove_tags(ARN=rid, TagKeys=sorted(gone))
-            if inputs.get("tags"):
-                os_.add_tags(ARN=rid, TagList=tag_list(inputs["tags"]))
+            retag(
+                inputs,
+                outputs,
+                lambda keys: os_.remove_tags(ARN=rid, TagKeys=keys),
+                lambda tags: os_.add_tags(ARN=rid, TagList=tag_list(tags)),
+            )
         status = os_.describe_domain(DomainName=name)["DomainStatus"]
-        return self._outputs(ctx, name, status, inputs)
+        return self._outputs(name, status, inputs)
 
     def delete(self, ctx: CloudContext, rid: str, inputs: Inputs, outputs: Outputs) -> None:
         ignore_missing(ctx.client("opensearch").delete_domain, DomainName=outputs["domainName"])
 
     @staticmethod
-    def _outputs(ctx: CloudContext, name: str | None, status: dict[str, Any], inputs: Inputs) -> Outputs:
+    def _outputs(name: str | None, status: dict[str, Any], inputs: Inputs) -> Outputs:
         endpoint = status.get("Endpoint") or (status.get("Endpoints") or {}).get("vpc", "")
         return {
             "domainName": name,

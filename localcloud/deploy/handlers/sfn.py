@@ -12,6 +12,7 @@ from localcloud.deploy.handlers.base import (
     drop_none,
     ignore_missing,
     register,
+    retag,
     tag_list,
     tagged,
 )
@@ -52,7 +53,7 @@ class StateMachine(ResourceHandler):
                 loggingConfiguration=_logging(inputs),
                 tracingConfiguration=_tracing(inputs),
                 publish=inputs.get("publish"),
-                tags=[{"key": t["Key"], "value": t["Value"]} for t in tag_list(inputs.get("tags"))] or None,
+                tags=tag_list(inputs.get("tags"), "key", "value") or None,
             )
         )
         arn = created["stateMachineArn"]
@@ -82,13 +83,12 @@ class StateMachine(ResourceHandler):
             )
             version_arn = updated.get("stateMachineVersionArn", version_arn)
         if "tags" in changed:
-            gone = set(outputs.get("tags") or {}) - set(inputs.get("tags") or {})
-            if gone:
-                sfn.untag_resource(resourceArn=rid, tagKeys=sorted(gone))
-            if inputs.get("tags"):
-                sfn.tag_resource(
-                    resourceArn=rid, tags=[{"key": k, "value": v} for k, v in inputs["tags"].items()]
-                )
+            retag(
+                inputs,
+                outputs,
+                lambda keys: sfn.untag_resource(resourceArn=rid, tagKeys=keys),
+                lambda tags: sfn.tag_resource(resourceArn=rid, tags=tag_list(tags, "key", "value")),
+            )
         return self._outputs(ctx, rid, name, inputs, version_arn)
 
     def delete(self, ctx: CloudContext, rid: str, inputs: Inputs, outputs: Outputs) -> None:
