@@ -23,8 +23,8 @@ sys.path[0] = str(Path(__file__).resolve().parents[1])
 from infra.stack_config import Passphrase  # noqa: E402
 from localcloud import testing  # noqa: E402
 from localcloud.deploy import deploy  # noqa: E402
-from localcloud.deploy.testing import create_state_bucket  # noqa: E402
 from localcloud.endpoints import DUMMY_CREDENTIALS  # noqa: E402
+from runbooks import pulumi_state_bucket  # noqa: E402
 
 STACK = "local"
 PASSPHRASE = Passphrase("sesha-local", "the local stack's documented passphrase")
@@ -46,7 +46,7 @@ def main() -> dict[str, float | int]:
             aws_access_key_id=DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"],
             aws_secret_access_key=DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
         )
-        create_state_bucket(s3, "sesha-backend-pulumi-local", eps.region)
+        pulumi_state_bucket.ensure(s3, "local", eps.region)
 
         started = time.perf_counter()
         fresh = deploy(STACK, endpoints=eps, passphrase=PASSPHRASE, progress=_log)

@@ -81,17 +81,14 @@ def deploy_figures(eps: endpoints.Endpoints) -> dict[str, float | None]:
     """The slice's program deployed with the local engine from nothing, then again unchanged."""
     try:
         from infra import deploy
-        from localcloud.deploy import state_bucket_name
+        from runbooks import pulumi_state_bucket
     except ImportError as err:
         print(f"deploy: not measured, the deploy API is missing ({err})")
         return {"deploy_fresh_s": None, "deploy_noop_s": None}
     os.environ.setdefault(
         "PULUMI_CONFIG_PASSPHRASE", "sesha-local"
     )  # the local stack's documented passphrase
-    bucket = state_bucket_name("local")
-    boto3.client("s3").create_bucket(
-        Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": eps.region}
-    )
+    pulumi_state_bucket.ensure(boto3.client("s3"), "local", eps.region)
     try:
         fresh = _timed(lambda: deploy.deploy("local", endpoints=eps, progress=None))
         noop = _timed(lambda: deploy.deploy("local", endpoints=eps, progress=None))

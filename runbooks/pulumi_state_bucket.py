@@ -179,7 +179,11 @@ class EnsureResult:
 def ensure(s3: Any, env: str, region: str, *, dry_run: bool = False) -> EnsureResult:
     """Create the bucket if missing, then apply each setting that differs (in a safe order: the
     public-access block and ownership first, the policy after them). ``dry_run``: report only."""
-    bucket = bucket_name(env)
+    return ensure_bucket(s3, bucket_name(env), region, dry_run=dry_run)
+
+
+def ensure_bucket(s3: Any, bucket: str, region: str, *, dry_run: bool = False) -> EnsureResult:
+    """:func:`ensure` for a bucket named explicitly (a test stack's state bucket)."""
     missing = not _exists(s3, bucket)
     wanted = expected_settings(bucket)
     if dry_run:

@@ -26,8 +26,8 @@ from localcloud.deploy import (
     deploy,
     outputs,
 )
-from localcloud.deploy.testing import create_state_bucket
 from localcloud.endpoints import Endpoints
+from runbooks import pulumi_state_bucket
 
 pytestmark = pytest.mark.integration
 
@@ -82,7 +82,7 @@ def stack(cloud_env: Endpoints, s3: Any, tmp_path_factory: pytest.TempPathFactor
     program = tmp_path_factory.mktemp("program") / "small"
     shutil.copytree(FIXTURE, program)
     made = Stack(cloud_env, program, f"engine-{uuid.uuid4().hex[:8]}")
-    create_state_bucket(s3, made.bucket, cloud_env.region)
+    pulumi_state_bucket.ensure_bucket(s3, made.bucket, cloud_env.region)
     yield made
 
 

@@ -10,12 +10,11 @@ from typing import Any
 import boto3
 import httpx
 import pytest
-from botocore.exceptions import ClientError
 
 from infra.stack_config import Passphrase
 from localcloud.deploy import DeployResult, deploy, outputs
-from localcloud.deploy.testing import create_state_bucket
 from localcloud.endpoints import Endpoints
+from runbooks import pulumi_state_bucket
 
 pytestmark = pytest.mark.integration
 
@@ -42,12 +41,8 @@ EXPECTED_OUTPUTS = (
 
 @pytest.fixture(scope="module")
 def deployed(cloud_env: Endpoints) -> Iterator[DeployResult]:
-    s3 = boto3.client("s3")
-    try:
-        create_state_bucket(s3, "sesha-backend-pulumi-local", cloud_env.region)
-    except ClientError as exc:  # another module of the session (runbook 03) made it already
-        if exc.response["Error"]["Code"] not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
-            raise
+    # Idempotent: another module of the session (runbook 03's tests) may have made it already.
+    pulumi_state_bucket.ensure(boto3.client("s3"), "local", cloud_env.region)
     yield deploy(STACK, endpoints=cloud_env, passphrase=PASSPHRASE, progress=None)
 
 
