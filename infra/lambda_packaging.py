@@ -57,8 +57,9 @@ class BuiltArchive:
     sha256: str
 
 
-def deterministic_zip(entries: Iterable[tuple[str, Path]]) -> bytes:
-    """A zip of ``(archive name, file)`` pairs, sorted by name, with fixed timestamps and modes."""
+def deterministic_zip(entries: Iterable[tuple[str, Path | bytes]]) -> bytes:
+    """A zip of ``(archive name, file or content)`` pairs, sorted by name, with fixed timestamps and
+    modes: the same files always give the same bytes, so the same hash."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL) as archive:
         for name, source in sorted(entries, key=lambda entry: entry[0]):
@@ -66,7 +67,8 @@ def deterministic_zip(entries: Iterable[tuple[str, Path]]) -> bytes:
             info.external_attr = (0o100000 | FILE_MODE) << 16  # regular file, rw-r--r--
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3  # Unix, so the mode above is honoured everywhere
-            archive.writestr(info, source.read_bytes(), compresslevel=COMPRESS_LEVEL)
+            data = source if isinstance(source, bytes) else source.read_bytes()
+            archive.writestr(info, data, compresslevel=COMPRESS_LEVEL)
     return buffer.getvalue()
 
 

@@ -1,19 +1,18 @@
 """Pulumi assets and archives (as the mock runtime hands them over) turned into zip bytes.
 
-Zips are deterministic — entries sorted, fixed timestamps and permissions — so the same code always
-gives the same bytes and the same hash, and an unchanged function is not updated."""
+Zips are built by ``infra.lambda_packaging.deterministic_zip`` (the program's own packager), so the same
+code always gives the same bytes and the same hash, and an unchanged function is not updated."""
 
 from __future__ import annotations
 
 import hashlib
-import io
 import zipfile
 from pathlib import Path
 from typing import Any
 
 import pulumi
 
-_EPOCH = (1980, 1, 1, 0, 0, 0)
+from infra.lambda_packaging import deterministic_zip
 
 
 class UnsupportedAsset(ValueError):
@@ -62,14 +61,7 @@ def zip_bytes(value: pulumi.Archive | pulumi.Asset) -> bytes:
         return Path(value.path).read_bytes()
     if isinstance(value, pulumi.Asset):
         return _asset_bytes(value)
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in sorted(_entries(value).items()):
-            info = zipfile.ZipInfo(name, date_time=_EPOCH)
-            info.external_attr = 0o644 << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, data)
-    return buf.getvalue()
+    return deterministic_zip(_entries(value).items())
 
 
 def fingerprint(value: pulumi.Archive | pulumi.Asset) -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 import zipfile
 from pathlib import Path
@@ -54,6 +55,18 @@ def test_same_code_gives_the_same_bytes_whatever_the_file_times(lambdas_dir: Pat
     for info in zipfile.ZipFile(second.path).infolist():
         assert info.date_time == lambda_packaging.FIXED_DATE_TIME
         assert (info.external_attr >> 16) & 0o777 == 0o644
+
+
+def test_content_given_as_bytes_zips_like_the_same_file(tmp_path: Path) -> None:
+    # given the same handler as a file on disk and as bytes (the local engine hands over bytes)
+    source = tmp_path / "app.py"
+    source.write_text("def handler(event, context):\n    return event\n")
+
+    # when both are zipped, then the archives are identical, entries sorted
+    from_file = lambda_packaging.deterministic_zip([("b/app.py", source), ("a.txt", b"x")])
+    from_bytes = lambda_packaging.deterministic_zip([("a.txt", b"x"), ("b/app.py", source.read_bytes())])
+    assert from_file == from_bytes
+    assert zipfile.ZipFile(io.BytesIO(from_file)).namelist() == ["a.txt", "b/app.py"]
 
 
 def test_changed_code_gives_a_new_archive(lambdas_dir: Path, tmp_path: Path) -> None:
