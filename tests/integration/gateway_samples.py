@@ -4,24 +4,13 @@ with boto3 (the functions' code is given inline by each test)."""
 from __future__ import annotations
 
 import io
-import json
 import textwrap
-import uuid
 import zipfile
 from typing import Any
 
 import boto3
 
-TRUST_POLICY = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
-    ],
-}
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+from tests.fixtures import lambdas as fixtures
 
 
 def zip_source(source: str) -> bytes:
@@ -33,18 +22,16 @@ def zip_source(source: str) -> bytes:
 
 def create_function(source: str, *, env: dict[str, str] | None = None, timeout_s: int = 10) -> str:
     """A Python function whose ``app.handler`` is ``source``; its ARN."""
-    name = unique("gw")
-    role = boto3.client("iam").create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(TRUST_POLICY))
-    function = boto3.client("lambda").create_function(
-        FunctionName=name,
-        Runtime="python3.11",
-        Role=role["Role"]["Arn"],
-        Handler="app.handler",
-        Code={"ZipFile": zip_source(source)},
+    lam = boto3.client("lambda")
+    name = fixtures.create_function(
+        lam,
+        "gw",
+        "app.handler",
+        ZipFile=zip_source(source),
         Timeout=timeout_s,
         Environment={"Variables": env or {}},
     )
-    return function["FunctionArn"]
+    return lam.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
 
 
 def invocation_uri(function_arn: str) -> str:

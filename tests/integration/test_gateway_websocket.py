@@ -16,7 +16,8 @@ from websockets.sync.client import ClientConnection, connect
 
 from localcloud.endpoints import Endpoints
 from localcloud.gateway import client as gateway_client
-from tests.integration.gateway_samples import add_route, create_function, invocation_uri, unique
+from tests.fixtures.lambdas import unique
+from tests.integration.gateway_samples import add_route, create_function, invocation_uri
 
 pytestmark = pytest.mark.integration
 
